@@ -54,12 +54,12 @@ COMMENT ON FUNCTION nps_combine_inv(nps_state, nps_state) IS 'removes a nps_stat
 
 CREATE FUNCTION nps_state_final(nps_state) RETURNS nps_state
     AS 'MODULE_PATHNAME', 'engage_hist_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps_state_final(nps_state) IS 'final function of the nps_state-building aggregates: NULL when empty';
 
 CREATE FUNCTION nps_final(nps_state) RETURNS double precision
-    AS 'MODULE_PATHNAME', 'engage_nps_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'engage_nps_of_state'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps_final(nps_state) IS 'final function of nps(): the metric, NULL when empty';
 
 CREATE FUNCTION nps_state_to_jsonb(nps_state) RETURNS jsonb
@@ -239,12 +239,12 @@ COMMENT ON FUNCTION csat_combine_inv(csat_state, csat_state) IS 'removes a csat_
 
 CREATE FUNCTION csat_state_final(csat_state) RETURNS csat_state
     AS 'MODULE_PATHNAME', 'engage_hist_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION csat_state_final(csat_state) IS 'final function of the csat_state-building aggregates: NULL when empty';
 
 CREATE FUNCTION csat_final(csat_state) RETURNS double precision
-    AS 'MODULE_PATHNAME', 'engage_csat_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'engage_csat_of_state'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION csat_final(csat_state) IS 'final function of csat(): the metric, NULL when empty';
 
 CREATE FUNCTION csat_state_to_jsonb(csat_state) RETURNS jsonb
@@ -604,12 +604,12 @@ COMMENT ON FUNCTION ces_combine_inv(ces_state, ces_state) IS 'removes a ces_stat
 
 CREATE FUNCTION ces_state_final(ces_state) RETURNS ces_state
     AS 'MODULE_PATHNAME', 'engage_hist_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ces_state_final(ces_state) IS 'final function of the ces_state-building aggregates: NULL when empty';
 
 CREATE FUNCTION ces_final(ces_state) RETURNS double precision
-    AS 'MODULE_PATHNAME', 'engage_ces_final'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'engage_ces_of_state'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ces_final(ces_state) IS 'final function of ces(): the metric, NULL when empty';
 
 CREATE FUNCTION ces_state_to_jsonb(ces_state) RETURNS jsonb

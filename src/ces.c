@@ -44,23 +44,8 @@ HIST_ACCUM_FN(engage_ces_accum_inv_scale_int4, HIST_CES, ces_scale_arg(fcinfo), 
 HIST_ACCUM_FN(engage_ces_accum_inv_scale_float8, HIST_CES, ces_scale_arg(fcinfo), -1, SCORE_FLOAT8)
 HIST_TYPE_FNS(ces, HIST_CES)
 
-PG_FUNCTION_INFO_V1(engage_ces_final);
-/* Final function of ces(score): the mean, NULL with no responses. */
-Datum
-engage_ces_final(PG_FUNCTION_ARGS)
-{
-	ScoreHist  *s;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = HistGetP(0);
-	if (s->n == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(hist_mean(s));
-}
-
 PG_FUNCTION_INFO_V1(engage_ces_of_state);
-/* ces(ces_state): mean effort score of a stored state. */
+/* ces(ces_state), also the final function of ces(score): mean effort score of a stored state. */
 Datum
 engage_ces_of_state(PG_FUNCTION_ARGS)
 {

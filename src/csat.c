@@ -74,23 +74,8 @@ csat_value(const ScoreHist *s)
 	return 100.0 * (double) hist_good(s) / (double) s->n;
 }
 
-PG_FUNCTION_INFO_V1(engage_csat_final);
-/* Final function of csat(score): percent satisfied, NULL with no responses. */
-Datum
-engage_csat_final(PG_FUNCTION_ARGS)
-{
-	ScoreHist  *s;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = HistGetP(0);
-	if (s->n == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(csat_value(s));
-}
-
 PG_FUNCTION_INFO_V1(engage_csat_of_state);
-/* csat(csat_state): percent satisfied of a stored state. */
+/* csat(csat_state), also the final function of csat(score): percent satisfied of a stored state. */
 Datum
 engage_csat_of_state(PG_FUNCTION_ARGS)
 {

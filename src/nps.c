@@ -101,23 +101,8 @@ nps_interval(FunctionCallInfo fcinfo, double *centre, double *half)
 	return true;
 }
 
-PG_FUNCTION_INFO_V1(engage_nps_final);
-/* Final function of nps(score): the score, or NULL with no responses. */
-Datum
-engage_nps_final(PG_FUNCTION_ARGS)
-{
-	ScoreHist  *s;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = HistGetP(0);
-	if (s->n == 0)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(nps_value(s));
-}
-
 PG_FUNCTION_INFO_V1(engage_nps_of_state);
-/* nps(nps_state): the score of a stored state. */
+/* nps(nps_state), also the final function of nps(score): the score of a stored state. */
 Datum
 engage_nps_of_state(PG_FUNCTION_ARGS)
 {

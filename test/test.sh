@@ -84,12 +84,5 @@ else
     fi
 fi
 
-# --- c) fuzz hook -------------------------------------------------------------
-# HOOK: when test/fuzz/run.sh exists and is executable it will be run here and
-# its counts added. Not wired in yet: it is only announced and skipped.
-if [ -x test/fuzz/run.sh ]; then
-    echo "== fuzz: test/fuzz/run.sh found, skipped (not wired into test.sh yet)"
-fi
-
-# --- d) summary -------------------------------------------------------------
+# --- c) summary -------------------------------------------------------------
 finish
