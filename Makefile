@@ -22,3 +22,6 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
 all: sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# Every object depends on the shared header (PGXS does not track headers).
+$(OBJS): src/engage.h

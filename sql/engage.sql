@@ -44,12 +44,12 @@ COMMENT ON TYPE nps_state IS 'NPS state: a versioned histogram of scores that ro
 
 CREATE FUNCTION nps_combine(nps_state, nps_state) RETURNS nps_state
     AS 'MODULE_PATHNAME', 'engage_nps_merge'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps_combine(nps_state, nps_state) IS 'adds two nps_state values (combine and rollup transition)';
 
 CREATE FUNCTION nps_combine_inv(nps_state, nps_state) RETURNS nps_state
     AS 'MODULE_PATHNAME', 'engage_nps_unmerge'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps_combine_inv(nps_state, nps_state) IS 'removes a nps_state from a running rollup (moving windows)';
 
 CREATE FUNCTION nps_state_final(nps_state) RETURNS nps_state
@@ -229,12 +229,12 @@ COMMENT ON TYPE csat_state IS 'CSAT state: a versioned histogram of scores that 
 
 CREATE FUNCTION csat_combine(csat_state, csat_state) RETURNS csat_state
     AS 'MODULE_PATHNAME', 'engage_csat_merge'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION csat_combine(csat_state, csat_state) IS 'adds two csat_state values (combine and rollup transition)';
 
 CREATE FUNCTION csat_combine_inv(csat_state, csat_state) RETURNS csat_state
     AS 'MODULE_PATHNAME', 'engage_csat_unmerge'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION csat_combine_inv(csat_state, csat_state) IS 'removes a csat_state from a running rollup (moving windows)';
 
 CREATE FUNCTION csat_state_final(csat_state) RETURNS csat_state
@@ -594,12 +594,12 @@ COMMENT ON TYPE ces_state IS 'CES state: a versioned histogram of scores that ro
 
 CREATE FUNCTION ces_combine(ces_state, ces_state) RETURNS ces_state
     AS 'MODULE_PATHNAME', 'engage_ces_merge'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ces_combine(ces_state, ces_state) IS 'adds two ces_state values (combine and rollup transition)';
 
 CREATE FUNCTION ces_combine_inv(ces_state, ces_state) RETURNS ces_state
     AS 'MODULE_PATHNAME', 'engage_ces_unmerge'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ces_combine_inv(ces_state, ces_state) IS 'removes a ces_state from a running rollup (moving windows)';
 
 CREATE FUNCTION ces_state_final(ces_state) RETURNS ces_state

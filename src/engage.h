@@ -133,7 +133,8 @@ typedef enum ScoreArg
 
 /*
  * The body of every score transition (sign 1) and inverse transition
- * (sign -1): NULL scores are ignored, the state is updated in place.
+ * (sign -1): NULL scores are ignored, the state is updated in place.  The
+ * final functions turn a state of no responses into NULL.
  * Inline with constant arguments, so each SQL entry point is specialised.
  */
 static inline Datum
@@ -144,9 +145,10 @@ hist_accum(FunctionCallInfo fcinfo, int kind, const HistScale *scale,
 
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		/* a moving-window transition must never return NULL: start empty */
+		if (!PG_ARGISNULL(0))
+			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		PG_RETURN_POINTER(hist_update_target(fcinfo, kind, scale));
 	}
 	s = hist_update_target(fcinfo, kind, scale);
 	switch (arg)

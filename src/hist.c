@@ -250,57 +250,40 @@ hist_add_state(ScoreHist *dst, const ScoreHist *src, int sign)
 }
 
 /*
- * Combine / rollup transition: state1 + state2 in place.  Either may be NULL
- * (a worker that saw no rows); state2 is copied into the aggregate context
- * when state1 is NULL.
+ * Combine / rollup transition (declared STRICT: the executor keeps the other
+ * state when one is NULL): state1 + state2, in place inside an aggregate,
+ * on a copy when called directly.
  */
 Datum
 hist_merge_datum(FunctionCallInfo fcinfo, int kind)
 {
-	MemoryContext aggcxt;
-	bool		inagg = AggCheckCallContext(fcinfo, &aggcxt);
-	ScoreHist  *dst;
-	ScoreHist  *src;
+	ScoreHist  *dst = hist_arg(fcinfo, 0, kind);
+	ScoreHist  *src = hist_arg(fcinfo, 1, kind);
 
-	if (PG_ARGISNULL(1))
+	if (!AggCheckCallContext(fcinfo, NULL))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	src = hist_arg(fcinfo, 1, kind);
-	if (PG_ARGISNULL(0) || !inagg)
-	{
-		/* first state of the group, or a direct call: work on a copy */
-		ScoreHist  *first = PG_ARGISNULL(0) ? src : hist_arg(fcinfo, 0, kind);
+		ScoreHist  *copy = palloc(HIST_SIZE);
 
-		dst = MemoryContextAlloc(inagg ? aggcxt : CurrentMemoryContext, HIST_SIZE);
-		memcpy(dst, first, HIST_SIZE);
-		dst->version = HIST_VERSION;
-		if (first == src)
-			PG_RETURN_POINTER(dst);
+		memcpy(copy, dst, HIST_SIZE);
+		dst = copy;
 	}
-	else
-		dst = hist_arg(fcinfo, 0, kind);
+	dst->version = HIST_VERSION;
 	hist_add_state(dst, src, 1);
 	PG_RETURN_POINTER(dst);
 }
 
-/* Inverse of the rollup transition, for moving windows over stored states. */
+/* Inverse of the rollup transition (STRICT), for moving windows over states. */
 Datum
 hist_unmerge_datum(FunctionCallInfo fcinfo, int kind)
 {
 	ScoreHist  *dst;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();	/* nothing added yet: restart is fine */
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	if (PG_ARGISNULL(0) || !AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "rollup inverse called outside an aggregate");
-	dst = HistGetP(0);
+	if (!AggCheckCallContext(fcinfo, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s_combine_inv can only be called as a moving-aggregate inverse",
+						hist_kind_name(kind))));
+	dst = hist_arg(fcinfo, 0, kind);
 	hist_add_state(dst, hist_arg(fcinfo, 1, kind), -1);
 	PG_RETURN_POINTER(dst);
 }
