@@ -86,9 +86,25 @@ engage_csat_of_state(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(csat_value(s));
 }
 
+/* Lower end of the Wilson score interval for k successes of n, as a proportion. */
+static double
+wilson_lower(double k, double n, double z)
+{
+	double		p = k / n;
+	double		z2 = z * z;
+	double		denom = 1 + z2 / n;
+	double		centre = (p + z2 / (2 * n)) / denom;
+	double		half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom;
+
+	if (k <= 0)
+		return 0.0;				/* exact: centre == half when p = 0 */
+	return Max(centre - half, 0.0);
+}
+
 /*
  * Wilson score interval for the satisfied proportion, in percent; arg 1 is
- * the confidence.  False for an empty state.
+ * the confidence.  The upper end is 1 - the lower end of the unsatisfied
+ * share, so both ends are exact at 0 and 100.  False for an empty state.
  */
 static bool
 csat_wilson(FunctionCallInfo fcinfo, double *lower, double *upper)
@@ -96,21 +112,12 @@ csat_wilson(FunctionCallInfo fcinfo, double *lower, double *upper)
 	ScoreHist  *s = hist_arg(fcinfo, 0, HIST_CSAT);
 	double		z = engage_z_for_confidence(PG_GETARG_FLOAT8(1));
 	double		n = (double) s->n;
-	double		p,
-				z2,
-				denom,
-				centre,
-				half;
+	double		good = (double) hist_good(s);
 
 	if (s->n == 0)
 		return false;
-	p = (double) hist_good(s) / n;
-	z2 = z * z;
-	denom = 1 + z2 / n;
-	centre = (p + z2 / (2 * n)) / denom;
-	half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom;
-	*lower = 100.0 * Max(centre - half, 0.0);
-	*upper = 100.0 * Min(centre + half, 1.0);
+	*lower = 100.0 * wilson_lower(good, n, z);
+	*upper = 100.0 * (1.0 - wilson_lower(n - good, n, z));
 	return true;
 }
 

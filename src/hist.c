@@ -281,8 +281,8 @@ hist_unmerge_datum(FunctionCallInfo fcinfo, int kind)
 	if (!AggCheckCallContext(fcinfo, NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s_combine_inv can only be called as a moving-aggregate inverse",
-						hist_kind_name(kind))));
+				 errmsg("the inverse rollup function of %s can only be called as a moving-aggregate inverse",
+						hist_type_name(kind))));
 	dst = hist_arg(fcinfo, 0, kind);
 	hist_add_state(dst, hist_arg(fcinfo, 1, kind), -1);
 	PG_RETURN_POINTER(dst);
@@ -415,10 +415,15 @@ hist_expect(HistParser *ps, const char *tok)
 	ps->p += len;
 }
 
-/* Read a non-negative decimal integer no larger than max. */
+/*
+ * Read a non-negative decimal integer no larger than max.  Too large a count
+ * is out of range (22003); too large a header number is malformed (22P02).
+ */
 static int64
 hist_read_int(HistParser *ps, int64 max, const char *what)
 {
+	int			sqlstate = (max == PG_INT64_MAX) ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE
+		: ERRCODE_INVALID_TEXT_REPRESENTATION;
 	int64		v = 0;
 	const char *start;
 
@@ -428,7 +433,7 @@ hist_read_int(HistParser *ps, int64 max, const char *what)
 	{
 		if (pg_mul_s64_overflow(v, 10, &v) || pg_add_s64_overflow(v, *ps->p - '0', &v) || v > max)
 			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					(errcode(sqlstate),
 					 errmsg("%s is out of range in %s: \"%s\"", what, hist_type_name(ps->kind), ps->str),
 					 errdetail("The largest allowed value is %lld.", (long long) max)));
 		ps->p++;
