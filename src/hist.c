@@ -257,9 +257,25 @@ hist_add_state(ScoreHist *dst, const ScoreHist *src, int sign)
 Datum
 hist_merge_datum(FunctionCallInfo fcinfo, int kind)
 {
-	ScoreHist  *dst = hist_arg(fcinfo, 0, kind);
-	ScoreHist  *src = hist_arg(fcinfo, 1, kind);
+	MemoryContext aggcxt;
+	ScoreHist  *dst;
+	ScoreHist  *src;
 
+	/* defensive: the SQL declaration is STRICT, but never trust a NULL */
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	{
+		int			keep = PG_ARGISNULL(0) ? 1 : 0;
+
+		if (PG_ARGISNULL(keep))
+			PG_RETURN_NULL();
+		if (!AggCheckCallContext(fcinfo, &aggcxt))
+			aggcxt = CurrentMemoryContext;
+		dst = MemoryContextAlloc(aggcxt, HIST_SIZE);
+		memcpy(dst, hist_arg(fcinfo, keep, kind), HIST_SIZE);
+		PG_RETURN_POINTER(dst);
+	}
+	dst = hist_arg(fcinfo, 0, kind);
+	src = hist_arg(fcinfo, 1, kind);
 	if (!AggCheckCallContext(fcinfo, NULL))
 	{
 		ScoreHist  *copy = palloc(HIST_SIZE);
@@ -283,6 +299,8 @@ hist_unmerge_datum(FunctionCallInfo fcinfo, int kind)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("the inverse rollup function of %s can only be called as a moving-aggregate inverse",
 						hist_type_name(kind))));
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();		/* cannot invert: the window restarts */
 	dst = hist_arg(fcinfo, 0, kind);
 	hist_add_state(dst, hist_arg(fcinfo, 1, kind), -1);
 	PG_RETURN_POINTER(dst);
@@ -580,7 +598,10 @@ hist_recv_datum(FunctionCallInfo fcinfo, int kind)
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("%s has too many responses", hist_type_name(kind))));
 	}
-	pq_getmsgend(msg);
+	if (msg->cursor != msg->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("binary %s has %d trailing bytes", hist_type_name(kind), msg->len - msg->cursor)));
 	s->version = HIST_VERSION;
 	PG_RETURN_POINTER(s);
 }

@@ -138,25 +138,17 @@ engage_t_sf(double t, double df)
 	return t >= 0 ? tail : 1.0 - tail;
 }
 
-/* Quantile of Student's t: bracket, then bisect to double precision. */
-double
-engage_t_quantile(double p, double df)
+/* The t with upper tail P(T > t) = q, for 0 < q <= 0.5: bracket, then bisect. */
+static double
+t_upper(double q, double df)
 {
 	double		lo = 0,
 				hi = 1;
 	int			i;
 
-	if (isnan(p) || isnan(df) || df <= 0)
-		return NAN;
-	if (p <= 0)
-		return -INFINITY;
-	if (p >= 1)
-		return INFINITY;
-	if (p < 0.5)
-		return -engage_t_quantile(1.0 - p, df);
 	if (df > 1e7)
-		return engage_norm_quantile(p);
-	while (engage_t_sf(hi, df) > 1.0 - p && hi < 1e300)
+		return -engage_norm_quantile(q);
+	while (engage_t_sf(hi, df) > q && hi < 1e300)
 	{
 		lo = hi;
 		hi *= 2;
@@ -165,12 +157,25 @@ engage_t_quantile(double p, double df)
 	{
 		double		mid = 0.5 * (lo + hi);
 
-		if (engage_t_sf(mid, df) > 1.0 - p)
+		if (engage_t_sf(mid, df) > q)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	return 0.5 * (lo + hi);
+}
+
+/* Quantile of Student's t with df degrees of freedom. */
+double
+engage_t_quantile(double p, double df)
+{
+	if (isnan(p) || isnan(df) || df <= 0)
+		return NAN;
+	if (p <= 0)
+		return -INFINITY;
+	if (p >= 1)
+		return INFINITY;
+	return p < 0.5 ? -t_upper(p, df) : t_upper(1.0 - p, df);
 }
 
 /* Raise 22023 unless 0 < confidence < 1. */
@@ -189,7 +194,7 @@ double
 engage_z_for_confidence(double confidence)
 {
 	engage_check_confidence(confidence);
-	return engage_norm_quantile(0.5 + confidence / 2);
+	return -engage_norm_quantile((1.0 - confidence) / 2);
 }
 
 /* Two-sided Student t critical value for a confidence level. */
@@ -197,5 +202,5 @@ double
 engage_t_for_confidence(double confidence, double df)
 {
 	engage_check_confidence(confidence);
-	return engage_t_quantile(0.5 + confidence / 2, df);
+	return t_upper((1.0 - confidence) / 2, df);
 }
