@@ -3,7 +3,7 @@ EXTENSION = engage
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 
 MODULE_big = engage
-OBJS = src/engage.o src/hist.o src/state.o src/stats.o src/nps.o src/csat.o src/ces.o
+OBJS = src/engage.o src/hist.o src/state.o src/stats.o src/nps.o src/csat.o src/ces.o src/flow.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql

@@ -5,7 +5,7 @@
 -- The expected signatures below are written out by hand from
 -- sql/engage.sql; they are the reference, the catalog is what is checked.
 BEGIN;
-SELECT plan(590);
+SELECT plan(642);
 
 -- ---------------------------------------------------------------------------
 -- Types and casts
@@ -161,9 +161,26 @@ INSERT INTO api (name, args, ret, kind, strict) VALUES
     ('ces_easy',            '{ces_state}',                                             'double precision',  'f', true ),
     ('ces_lower',           '{ces_state,"double precision"}',                          'double precision',  'f', true ),
     ('ces_upper',           '{ces_state,"double precision"}',                          'double precision',  'f', true ),
-    ('ces_test',            '{ces_state,ces_state}',                                   'double precision',  'f', true );
+    ('ces_test',            '{ces_state,ces_state}',                                   'double precision',  'f', true ),
+    -- customer flow: churn and retention
+    ('churn_rate',          '{bigint,bigint}',                                         'double precision',  'f', true ),
+    ('retention_rate',      '{bigint,bigint,bigint}',                                  'double precision',  'f', true ),
+    ('flow_accum',          '{bigint[],"timestamp with time zone","timestamp with time zone","timestamp with time zone","timestamp with time zone"}',
+                                                                                       'bigint[]',          'f', false),
+    ('flow_accum_inv',      '{bigint[],"timestamp with time zone","timestamp with time zone","timestamp with time zone","timestamp with time zone"}',
+                                                                                       'bigint[]',          'f', false),
+    ('flow_combine',        '{bigint[],bigint[]}',                                     'bigint[]',          'f', true ),
+    ('churn_rate_final',    '{bigint[]}',                                              'double precision',  'f', true ),
+    ('retention_rate_final', '{bigint[]}',                                             'double precision',  'f', true ),
+    ('retention_rate_excluding_new_final', '{bigint[]}',                               'double precision',  'f', true ),
+    ('churn_rate',          '{"timestamp with time zone","timestamp with time zone","timestamp with time zone","timestamp with time zone"}',
+                                                                                       'double precision',  'a', false),
+    ('retention_rate',      '{"timestamp with time zone","timestamp with time zone","timestamp with time zone","timestamp with time zone"}',
+                                                                                       'double precision',  'a', false),
+    ('retention_rate_excluding_new', '{"timestamp with time zone","timestamp with time zone","timestamp with time zone","timestamp with time zone"}',
+                                                                                       'double precision',  'a', false);
 
--- The list above has 120 entries: 91 functions and 29 aggregates.
+-- The list above has 131 entries: 99 functions and 32 aggregates.
 SELECT has_function(name, args, format('function %s(%s) exists', name, array_to_string(args, ', ')))
   FROM api ORDER BY ord;
 SELECT function_returns(name, args, ret, format('%s(%s) returns %s', name, array_to_string(args, ', '), ret))
@@ -174,7 +191,7 @@ SELECT CASE kind
        END
   FROM api ORDER BY ord;
 -- Aggregates are always immutable and never strict in pg_proc, so these two
--- checks are about the 91 plain functions.
+-- checks are about the 99 plain functions.
 SELECT volatility_is(name, args, 'immutable', format('%s(%s) is IMMUTABLE', name, array_to_string(args, ', ')))
   FROM api WHERE kind = 'f' ORDER BY ord;
 SELECT CASE WHEN strict
@@ -198,12 +215,12 @@ SELECT set_eq(
     $$SELECT p.oid::regprocedure::text, p.prokind::text
         FROM pg_proc p JOIN ext_obj o ON o.classid = 'pg_proc'::regclass AND o.objid = p.oid$$,
     $$SELECT format('%s(%s)', name, array_to_string(args::regtype[]::text[], ',')), kind::text FROM api$$,
-    'the extension''s functions and aggregates are exactly the 120 listed, with the listed kinds');
+    'the extension''s functions and aggregates are exactly the 131 listed, with the listed kinds');
 
 SELECT results_eq(
     $$SELECT classid::regclass::text, count(*)::int FROM ext_obj GROUP BY 1 ORDER BY 1$$,
-    $$VALUES ('pg_cast', 3), ('pg_proc', 120), ('pg_type', 3)$$,
-    'the extension owns 120 routines, 3 types and 3 casts');
+    $$VALUES ('pg_cast', 3), ('pg_proc', 131), ('pg_type', 3)$$,
+    'the extension owns 131 routines, 3 types and 3 casts');
 
 -- ---------------------------------------------------------------------------
 -- Parallel safety: every function and aggregate of the extension is SAFE.
@@ -232,7 +249,8 @@ SELECT is_empty(
           OR a.aggmtranstype = 0 OR a.aggkind <> 'n'$$,
     'every aggregate has a combine function, a moving transition (msfunc) and an inverse (minvfunc)');
 
--- Expected wiring, derived from the naming rules of sql/engage.sql:
+-- Expected wiring of the survey aggregates, derived from the naming rules of
+-- sql/engage.sql (the customer-flow aggregates are checked after them):
 -- METRIC(score...) / METRIC_agg(score...) use METRIC_accum / METRIC_accum_inv
 -- and rollup(METRIC_state) uses METRIC_combine / METRIC_combine_inv; all
 -- combine with METRIC_combine; METRIC() ends in METRIC_final, the others in
@@ -249,7 +267,8 @@ SELECT ord, name, args, m, m || '_state' AS st,
             ELSE format('%s_state_final(%s_state)', m, m) END AS ffunc
   FROM (SELECT ord, name, args,
                CASE WHEN name = 'rollup' THEN split_part(args[1], '_', 1) ELSE split_part(name, '_', 1) END AS m
-          FROM api WHERE kind = 'a') x;
+          FROM api WHERE kind = 'a'
+           AND name NOT IN ('churn_rate', 'retention_rate', 'retention_rate_excluding_new')) x;
 
 SELECT is(
     (SELECT format('sfunc=%s stype=%s combine=%s msfunc=%s minv=%s mstype=%s final=%s mfinal=%s modify=%s/%s',
@@ -262,6 +281,27 @@ SELECT is(
            e.sfunc, e.st, format('%s_combine(%s,%s)', e.m, e.st, e.st), e.sfunc, e.minv, e.st, e.ffunc, e.ffunc),
     format('aggregate %s(%s) has the right support functions', e.name, array_to_string(e.args, ', ')))
   FROM agg_expected e ORDER BY e.ord;
+
+-- The customer-flow aggregates share one bigint[] state, its transition,
+-- inverse and combine; each has its own final function.
+SELECT is(
+    (SELECT format('sfunc=%s stype=%s combine=%s msfunc=%s minv=%s mstype=%s final=%s mfinal=%s modify=%s/%s initcond=%s/%s',
+                   a.aggtransfn::regprocedure, a.aggtranstype::regtype, a.aggcombinefn::regprocedure,
+                   a.aggmtransfn::regprocedure, a.aggminvtransfn::regprocedure, a.aggmtranstype::regtype,
+                   a.aggfinalfn::regprocedure, a.aggmfinalfn::regprocedure, a.aggfinalmodify, a.aggmfinalmodify,
+                   coalesce(a.agginitval, 'NULL'), coalesce(a.aggminitval, 'NULL'))
+       FROM pg_aggregate a
+      WHERE a.aggfnoid = format('%s(timestamptz,timestamptz,timestamptz,timestamptz)', agg)::regprocedure),
+    format('sfunc=%s stype=bigint[] combine=flow_combine(bigint[],bigint[]) msfunc=%s minv=%s mstype=bigint[] '
+           'final=%s mfinal=%s modify=r/r initcond=NULL/NULL',
+           acc, acc, acc_inv, agg || '_final(bigint[])', agg || '_final(bigint[])'),
+    format('aggregate %s(timestamptz x 4) has the right support functions', agg))
+  FROM (VALUES ('churn_rate'), ('retention_rate'), ('retention_rate_excluding_new')) v(agg),
+       LATERAL (SELECT 'flow_accum(bigint[],timestamp with time zone,timestamp with time zone,'
+                       'timestamp with time zone,timestamp with time zone)' AS acc,
+                       'flow_accum_inv(bigint[],timestamp with time zone,timestamp with time zone,'
+                       'timestamp with time zone,timestamp with time zone)' AS acc_inv) f
+ ORDER BY agg;
 
 -- ---------------------------------------------------------------------------
 -- Every object of the extension has a comment.
