@@ -132,7 +132,7 @@ SELECT round(nps_z(a, b)::numeric, 6) AS z, abs(nps_z(a, b) - 30.0 / 11) < 1e-12
        nps_z(b, a) = -nps_z(a, b) AS antisymmetric, nps_test(b, a) = nps_test(a, b) AS symmetric,
        nps_z(a, a) AS z_same, nps_test(a, a) AS p_same
 FROM ab;
--- Both SEs zero: all promoters vs all detractors.
+-- Both SEs zero (all promoters vs all detractors): no test, NULL.
 SELECT nps_z(a, b) AS z, nps_test(a, b) AS p, nps_z(a, a) AS z_eq, nps_test(a, a) AS p_eq
 FROM (SELECT nps_agg(9) a, (SELECT nps_agg(0)) b) q;
 -- An empty state gives NULL.

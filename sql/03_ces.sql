@@ -105,7 +105,7 @@ FROM (SELECT (SELECT ces_agg(s) FROM (VALUES (1), (2), (3)) v(s)) a,
 SELECT round(ces_test(a, b)::numeric, 8) AS p, abs(ces_test(a, b) - 0.11384628445203615) < 1e-8 AS p_ok
 FROM (SELECT 'v1:1..7:>=5:[0,0,0,10000000,10000000,0,0]'::ces_state a,
              'v1:1..7:>=5:[0,0,0,10005000,9995000,0,0]'::ces_state b) q;
--- Same state: p = 1.  No spread: equal means p = 1, different means p = 0.
+-- Same state: p = 1.  No spread on either side: no test, NULL.
 -- Fewer than two responses: NULL.  Reversed 1..5 states compare among themselves.
 SELECT ces_test(a, a) AS same,
        ces_test(f, f) AS flat_same, ces_test(f, g) AS flat_diff,

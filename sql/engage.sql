@@ -93,12 +93,12 @@ COMMENT ON FUNCTION score_counts(nps_state) IS 'responses per score, element 1 b
 CREATE FUNCTION scale_min(nps_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'engage_hist_scale_min'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION scale_min(nps_state) IS 'lowest score of the states scale';
+COMMENT ON FUNCTION scale_min(nps_state) IS 'lowest score of the state''s scale';
 
 CREATE FUNCTION scale_max(nps_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'engage_hist_scale_max'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION scale_max(nps_state) IS 'highest score of the states scale';
+COMMENT ON FUNCTION scale_max(nps_state) IS 'highest score of the state''s scale';
 
 CREATE FUNCTION nps(nps_state) RETURNS double precision
     AS 'MODULE_PATHNAME', 'engage_nps_of_state'
@@ -278,12 +278,12 @@ COMMENT ON FUNCTION score_counts(csat_state) IS 'responses per score, element 1 
 CREATE FUNCTION scale_min(csat_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'engage_hist_scale_min'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION scale_min(csat_state) IS 'lowest score of the states scale';
+COMMENT ON FUNCTION scale_min(csat_state) IS 'lowest score of the state''s scale';
 
 CREATE FUNCTION scale_max(csat_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'engage_hist_scale_max'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION scale_max(csat_state) IS 'highest score of the states scale';
+COMMENT ON FUNCTION scale_max(csat_state) IS 'highest score of the state''s scale';
 
 CREATE FUNCTION csat(csat_state) RETURNS double precision
     AS 'MODULE_PATHNAME', 'engage_csat_of_state'
@@ -643,12 +643,12 @@ COMMENT ON FUNCTION score_counts(ces_state) IS 'responses per score, element 1 b
 CREATE FUNCTION scale_min(ces_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'engage_hist_scale_min'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION scale_min(ces_state) IS 'lowest score of the states scale';
+COMMENT ON FUNCTION scale_min(ces_state) IS 'lowest score of the state''s scale';
 
 CREATE FUNCTION scale_max(ces_state) RETURNS integer
     AS 'MODULE_PATHNAME', 'engage_hist_scale_max'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION scale_max(ces_state) IS 'highest score of the states scale';
+COMMENT ON FUNCTION scale_max(ces_state) IS 'highest score of the state''s scale';
 
 CREATE FUNCTION ces(ces_state) RETURNS double precision
     AS 'MODULE_PATHNAME', 'engage_ces_of_state'

@@ -120,7 +120,8 @@ engage_ces_upper(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(engage_ces_test);
 /*
  * ces_test(a, b): Welch's two-sample t test of the mean effort scores,
- * two-sided p-value; NULL when either state has fewer than two responses.
+ * two-sided p-value; NULL when either state has fewer than two responses
+ * or neither has any variance.
  */
 Datum
 engage_ces_test(PG_FUNCTION_ARGS)
@@ -141,7 +142,7 @@ engage_ces_test(PG_FUNCTION_ARGS)
 	diff = hist_mean(a) - hist_mean(b);
 	se2 = va + vb;
 	if (se2 == 0)
-		PG_RETURN_FLOAT8(diff == 0 ? 1.0 : 0.0);
+		PG_RETURN_NULL();		/* no variance on either side: no test */
 	df = se2 * se2 / (va * va / (double) (a->n - 1) + vb * vb / (double) (b->n - 1));
 	PG_RETURN_FLOAT8(Min(1.0, 2 * engage_t_sf(fabs(diff) / sqrt(se2), df)));
 }

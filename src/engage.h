@@ -13,6 +13,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "nodes/nodes.h"
 
 /* Format version written into every state; readers accept 1..this. */
 #define HIST_VERSION		1
@@ -98,7 +99,7 @@ hist_step(ScoreHist *s, int score, int sign)
 		if (unlikely(*c <= 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("cannot remove a %s score that was never added", hist_kind_name(s->kind))));
+					 errmsg("cannot remove a score that was never added to the %s state", hist_kind_name(s->kind))));
 		s->n--;
 		(*c)--;
 	}
@@ -150,7 +151,17 @@ hist_accum(FunctionCallInfo fcinfo, int kind, const HistScale *scale,
 			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 		PG_RETURN_POINTER(hist_update_target(fcinfo, kind, scale));
 	}
-	s = hist_update_target(fcinfo, kind, scale);
+	/* fast path: our own state inside an aggregate or window, same scale */
+	if (likely(!PG_ARGISNULL(0) && fcinfo->context &&
+			   (IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState))))
+	{
+		s = HistGetP(0);
+		if (unlikely(s->scale.lo != scale->lo || s->scale.hi != scale->hi ||
+					 s->scale.cut != scale->cut || s->scale.dir != scale->dir))
+			s = hist_update_target(fcinfo, kind, scale);
+	}
+	else
+		s = hist_update_target(fcinfo, kind, scale);
 	switch (arg)
 	{
 		case SCORE_INT4:

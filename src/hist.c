@@ -185,12 +185,10 @@ hist_require_same_scale(const ScoreHist *a, const ScoreHist *b)
 ScoreHist *
 hist_update_target(FunctionCallInfo fcinfo, int kind, const HistScale *scale)
 {
-	MemoryContext aggcxt;
 	ScoreHist  *s;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
+	if (!AggCheckCallContext(fcinfo, NULL))
 	{
-		aggcxt = CurrentMemoryContext;
 		if (!PG_ARGISNULL(0))
 		{
 			s = palloc(HIST_SIZE);
@@ -200,8 +198,9 @@ hist_update_target(FunctionCallInfo fcinfo, int kind, const HistScale *scale)
 	}
 	if (PG_ARGISNULL(0))
 	{
+		/* the executor copies a new state into its aggregate context itself */
 		hist_check_scale(kind, scale, ERRCODE_INVALID_PARAMETER_VALUE);
-		return hist_new(aggcxt, kind, scale);
+		return hist_new(CurrentMemoryContext, kind, scale);
 	}
 	s = HistGetP(0);
 check:
@@ -243,7 +242,7 @@ hist_add_state(ScoreHist *dst, const ScoreHist *src, int sign)
 		if (sign < 0 && dst->counts[i] < src->counts[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("cannot remove a %s state that was never added", hist_kind_name(dst->kind))));
+					 errmsg("cannot remove a %s state that was never added", hist_type_name(dst->kind))));
 	dst->n = n;
 	for (i = 0; i < HIST_MAX_BINS; i++)
 		dst->counts[i] += sign * src->counts[i];
@@ -257,7 +256,6 @@ hist_add_state(ScoreHist *dst, const ScoreHist *src, int sign)
 Datum
 hist_merge_datum(FunctionCallInfo fcinfo, int kind)
 {
-	MemoryContext aggcxt;
 	ScoreHist  *dst;
 	ScoreHist  *src;
 
@@ -268,9 +266,7 @@ hist_merge_datum(FunctionCallInfo fcinfo, int kind)
 
 		if (PG_ARGISNULL(keep))
 			PG_RETURN_NULL();
-		if (!AggCheckCallContext(fcinfo, &aggcxt))
-			aggcxt = CurrentMemoryContext;
-		dst = MemoryContextAlloc(aggcxt, HIST_SIZE);
+		dst = palloc(HIST_SIZE);	/* the executor copies it into its context */
 		memcpy(dst, hist_arg(fcinfo, keep, kind), HIST_SIZE);
 		PG_RETURN_POINTER(dst);
 	}

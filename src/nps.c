@@ -180,7 +180,8 @@ engage_nps_upper(PG_FUNCTION_ARGS)
 
 /*
  * z statistic for NPS(a) - NPS(b), Wald standard errors combined:
- * z = (NPS_a - NPS_b) / sqrt(SE_a^2 + SE_b^2).  False if either is empty.
+ * z = (NPS_a - NPS_b) / sqrt(SE_a^2 + SE_b^2).  False if either is empty
+ * or both standard errors are zero (one response each, say): no test then.
  */
 static bool
 nps_z(FunctionCallInfo fcinfo, double *z)
@@ -197,9 +198,8 @@ nps_z(FunctionCallInfo fcinfo, double *z)
 	seb = nps_se(nps_promoters(b), nps_detractors(b), b->n);
 	diff = nps_value(a) - nps_value(b);
 	if (sea == 0 && seb == 0)
-		*z = diff == 0 ? 0 : (diff > 0 ? INFINITY : -INFINITY);
-	else
-		*z = diff / sqrt(sea * sea + seb * seb);
+		return false;			/* no variance on either side: no test */
+	*z = diff / sqrt(sea * sea + seb * seb);
 	return true;
 }
 

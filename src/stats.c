@@ -6,6 +6,8 @@
 
 #include <math.h>
 
+#include "utils/float.h"
+
 #include "engage.h"
 
 /* Standard normal cumulative distribution function. */
@@ -185,7 +187,7 @@ engage_check_confidence(double confidence)
 	if (!(confidence > 0 && confidence < 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence %g is out of range", confidence),
+				 errmsg("confidence %s is out of range", float8out_internal(confidence)),
 				 errdetail("Confidence is a level strictly between 0 and 1, such as 0.95.")));
 }
 
@@ -194,7 +196,7 @@ double
 engage_z_for_confidence(double confidence)
 {
 	engage_check_confidence(confidence);
-	return -engage_norm_quantile((1.0 - confidence) / 2);
+	return 0.0 - engage_norm_quantile((1.0 - confidence) / 2);	/* never -0 */
 }
 
 /* Two-sided Student t critical value for a confidence level. */

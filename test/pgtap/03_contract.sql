@@ -461,12 +461,12 @@ SELECT is(have, want, d) FROM ref, LATERAL (VALUES
     (csat_test(c, c),    1::float8,                 'csat_test of a state against itself is 1'),
     (ces_test(e, e),     1::float8,                 'ces_test of a state against itself is 1'),
     (csat_z(c, c),       0::float8,                 'csat_z of a state against itself is 0'),
-    (nps_z('v1:0..10:>=9:[0,0,0,0,0,0,0,0,0,0,4]', 'v1:0..10:>=9:[3,0,0,0,0,0,0,0,0,0,0]'), 'Infinity'::float8,
-                                                    'nps_z of all promoters vs all detractors (no variance) is Infinity'),
-    (nps_test('v1:0..10:>=9:[0,0,0,0,0,0,0,0,0,0,4]', 'v1:0..10:>=9:[3,0,0,0,0,0,0,0,0,0,0]'), 0::float8,
-                                                    'nps_test of all promoters vs all detractors is 0'),
-    (ces_test(eflat, (SELECT ces_agg(s) FROM unnest(ARRAY[5, 5]) s)), 0::float8,
-                                                    'ces_test of two different constant samples is 0')
+    (nps_z('v1:0..10:>=9:[0,0,0,0,0,0,0,0,0,0,4]', 'v1:0..10:>=9:[3,0,0,0,0,0,0,0,0,0,0]'), NULL::float8,
+                                                    'nps_z of all promoters vs all detractors (no variance) is NULL'),
+    (nps_test('v1:0..10:>=9:[0,0,0,0,0,0,0,0,0,0,4]', 'v1:0..10:>=9:[3,0,0,0,0,0,0,0,0,0,0]'), NULL::float8,
+                                                    'nps_test of all promoters vs all detractors (no variance) is NULL'),
+    (ces_test(eflat, (SELECT ces_agg(s) FROM unnest(ARRAY[5, 5]) s)), NULL::float8,
+                                                    'ces_test of two constant samples (no variance) is NULL')
 ) t(have, want, d);
 
 SELECT ok((SELECT nps_moe(n, 0.5) < nps_moe(n, 0.95) AND nps_moe(n, 0.95) < nps_moe(n, 0.99) FROM ref),
