@@ -12,6 +12,20 @@ BEGIN
   RETURN CASE WHEN gather AND partial THEN 'parallel partial aggregate' ELSE 'NOT PARALLEL' END;
 END $$;
 
+-- Run q under EXPLAIN ANALYZE: how many workers really ran, and whether one
+-- of them scanned no rows at all.
+CREATE FUNCTION pg_temp.ran_parallel(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE plan jsonb; launched int; zero_worker bool;
+BEGIN
+  EXECUTE 'EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || q INTO plan;
+  SELECT max((n->>'Workers Launched')::int) INTO launched
+    FROM jsonb_path_query(plan, '$.** ? (exists (@."Workers Launched"))') n;
+  SELECT bool_or((w->>'Actual Rows')::int = 0) INTO zero_worker
+    FROM jsonb_path_query(plan, '$.** ? (@."Node Type" == "Seq Scan")') s,
+         jsonb_array_elements(s->'Workers') w;
+  RETURN format('workers launched: %s, a worker scanned no rows: %s', launched, coalesce(zero_worker, false));
+END $$;
+
 -- A regular table (parallel scans skip temporary ones): 200k rows, 13 segments.
 CREATE TABLE engage_par AS
   SELECT g AS id, g % 13 AS seg,
@@ -28,6 +42,8 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 
 EXPLAIN (COSTS OFF) SELECT nps(nps_s), csat(csat_s), ces(ces_s) FROM engage_par;
+-- The workers really run (not just planned).
+SELECT split_part(pg_temp.ran_parallel('SELECT nps(nps_s), csat(csat_s), ces(ces_s) FROM engage_par'), ',', 1) AS ran;
 SELECT pg_temp.is_parallel(q) AS plan, q
 FROM (VALUES
   ('SELECT nps(nps_s), csat(csat_s), ces(ces_s) FROM engage_par'),
@@ -94,6 +110,8 @@ UPDATE pg_class SET reltuples = 1000000 WHERE oid = 'engage_par_one'::regclass;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT nps(s), nps_agg(s), csat(b), ces_agg(s - 3) FROM engage_par_one;
+-- Both workers run; the one without the only page scans no rows.
+SELECT pg_temp.ran_parallel('SELECT nps(s), nps_agg(s), csat(b), ces_agg(s - 3) FROM engage_par_one') AS ran;
 -- 9 alone: NPS 100; b true: CSAT 100; 9 - 3 = 6: CES 6.
 SELECT nps(s), nps_agg(s), csat(b), csat_agg(s, 0, 10), ces(s - 3), ces_agg(s - 3) FROM engage_par_one;
 SELECT nps(s) IS NULL AS none, nps_agg(s) IS NULL AS none_st, csat_agg(b) IS NULL AS none_c
