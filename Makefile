@@ -3,7 +3,7 @@ EXTENSION = engage
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
 
 MODULE_big = engage
-OBJS = src/engage.o src/hist.o src/state.o src/stats.o src/nps.o src/csat.o src/ces.o src/flow.o
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
@@ -17,11 +17,13 @@ PG_CFLAGS += -Wall -Wextra
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# The install script is built from one hand-edited source.
-sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
-	cp $< $@
+# The install script is built from the hand-edited parts in sql/install/,
+# one per metric family, concatenated in name order.
+INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
+	cat $(INSTALL_PARTS) > $@
 
 all: sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # Every object depends on the shared header (PGXS does not track headers).
-$(OBJS): src/engage.h
+$(OBJS): $(wildcard src/*.h)
