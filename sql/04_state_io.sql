@@ -162,3 +162,27 @@ FROM good;
 
 SELECT format('rm -f %s %s', :'f_rt', :'f_bad') AS rm_cmd \gset
 COPY (SELECT 1 WHERE false) TO PROGRAM :'rm_cmd';
+
+-- Equality and hashing agree with the text form, the independent truth.
+CREATE TEMP TABLE eq_states AS
+  SELECT g, nps_agg(abs(hashint4(g % 7 * 1000 + k)) % 11) AS st
+  FROM generate_series(1, 40) g, generate_series(1, g % 3 + 1) k GROUP BY g;
+SELECT count(*) AS pairs,
+       count(*) FILTER (WHERE (a.st = b.st) <> (a.st::text = b.st::text)) AS eq_mismatches,
+       count(*) FILTER (WHERE (a.st <> b.st) <> (a.st::text <> b.st::text)) AS ne_mismatches,
+       count(*) FILTER (WHERE a.st = b.st AND nps_state_hash(a.st) <> nps_state_hash(b.st)) AS hash_mismatches
+FROM eq_states a, eq_states b;
+SELECT (SELECT count(*) FROM (SELECT DISTINCT st FROM eq_states) d) AS distinct_states,
+       (SELECT count(DISTINCT st::text) FROM eq_states) AS distinct_texts;
+SET enable_mergejoin = off;
+SET enable_nestloop = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM eq_states a JOIN eq_states b ON a.st = b.st;
+SELECT (SELECT count(*) FROM eq_states a JOIN eq_states b ON a.st = b.st) AS hash_join_pairs,
+       (SELECT count(*) FROM eq_states a JOIN eq_states b ON a.st::text = b.st::text) AS text_join_pairs;
+RESET enable_mergejoin;
+RESET enable_nestloop;
+-- Same counts on different scales, or a different satisfied-from, are not equal.
+SELECT 'v1:1..5:>=4:[1,0,0,0,1]'::csat_state = 'v1:1..5:>=3:[1,0,0,0,1]' AS other_cut,
+       'v1:1..5:>=4:[1,0,0,0,1]'::csat_state = 'v1:1..5:>=4:[1,0,0,0,1]' AS same,
+       'v1:1..7:>=5:[1,0,0,0,0,0,1]'::ces_state <> 'v1:1..7:>=5:[1,0,0,0,0,0,2]' AS ces_differs,
+       (SELECT count(*) FROM (SELECT nps_agg(1) UNION SELECT nps_agg(1) UNION SELECT nps_agg(2)) u) AS union_rows;

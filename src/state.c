@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -151,4 +152,40 @@ engage_hist_counts(PG_FUNCTION_ARGS)
 	for (i = 0; i < nbins; i++)
 		elems[i] = Int64GetDatum(s->counts[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nbins, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* Compare two states of one kind: scale and counts (the version is not data). */
+static int
+state_cmp_bytes(FunctionCallInfo fcinfo)
+{
+	ScoreHist  *a = state_arg(fcinfo, 0);
+	ScoreHist  *b = state_arg(fcinfo, 1);
+
+	return memcmp(&a->kind, &b->kind, HIST_SIZE - offsetof(ScoreHist, kind));
+}
+
+PG_FUNCTION_INFO_V1(engage_hist_eq);
+/* state = state: same scale and the same count for every score. */
+Datum
+engage_hist_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(state_cmp_bytes(fcinfo) == 0);
+}
+
+PG_FUNCTION_INFO_V1(engage_hist_ne);
+/* state <> state */
+Datum
+engage_hist_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(state_cmp_bytes(fcinfo) != 0);
+}
+
+PG_FUNCTION_INFO_V1(engage_hist_hash);
+/* Hash of a state, consistent with =, for DISTINCT, UNION and hash joins. */
+Datum
+engage_hist_hash(PG_FUNCTION_ARGS)
+{
+	ScoreHist  *s = state_arg(fcinfo, 0);
+
+	return hash_any((const unsigned char *) &s->kind, HIST_SIZE - offsetof(ScoreHist, kind));
 }

@@ -918,3 +918,102 @@ CREATE FUNCTION ces_test(a ces_state, b ces_state) RETURNS double precision
 COMMENT ON FUNCTION ces_test(ces_state, ces_state) IS
     'two-sided p-value of Welch''s t test that the mean CES of a and b differ';
 
+-----------------------------------------------------------------------------
+-- Equality and hashing of states (DISTINCT, UNION, GROUP BY, hash joins)
+-----------------------------------------------------------------------------
+CREATE FUNCTION nps_state_eq(nps_state, nps_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'engage_hist_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps_state_eq(nps_state, nps_state) IS 'true when two nps_state values have the same scale and counts';
+
+CREATE FUNCTION nps_state_ne(nps_state, nps_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'engage_hist_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps_state_ne(nps_state, nps_state) IS 'true when two nps_state values differ in scale or counts';
+
+CREATE FUNCTION nps_state_hash(nps_state) RETURNS integer
+    AS 'MODULE_PATHNAME', 'engage_hist_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps_state_hash(nps_state) IS 'hash of a nps_state, consistent with =';
+
+CREATE OPERATOR = (
+    LEFTARG = nps_state, RIGHTARG = nps_state, FUNCTION = nps_state_eq,
+    COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES
+);
+COMMENT ON OPERATOR = (nps_state, nps_state) IS 'same scale and counts';
+
+CREATE OPERATOR <> (
+    LEFTARG = nps_state, RIGHTARG = nps_state, FUNCTION = nps_state_ne,
+    COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR <> (nps_state, nps_state) IS 'different scale or counts';
+
+CREATE OPERATOR CLASS nps_state_hash_ops DEFAULT FOR TYPE nps_state USING hash AS
+    OPERATOR 1 = (nps_state, nps_state),
+    FUNCTION 1 nps_state_hash(nps_state);
+COMMENT ON OPERATOR CLASS nps_state_hash_ops USING hash IS 'hashing of nps_state for DISTINCT, UNION and hash joins';
+
+CREATE FUNCTION csat_state_eq(csat_state, csat_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'engage_hist_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION csat_state_eq(csat_state, csat_state) IS 'true when two csat_state values have the same scale and counts';
+
+CREATE FUNCTION csat_state_ne(csat_state, csat_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'engage_hist_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION csat_state_ne(csat_state, csat_state) IS 'true when two csat_state values differ in scale or counts';
+
+CREATE FUNCTION csat_state_hash(csat_state) RETURNS integer
+    AS 'MODULE_PATHNAME', 'engage_hist_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION csat_state_hash(csat_state) IS 'hash of a csat_state, consistent with =';
+
+CREATE OPERATOR = (
+    LEFTARG = csat_state, RIGHTARG = csat_state, FUNCTION = csat_state_eq,
+    COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES
+);
+COMMENT ON OPERATOR = (csat_state, csat_state) IS 'same scale and counts';
+
+CREATE OPERATOR <> (
+    LEFTARG = csat_state, RIGHTARG = csat_state, FUNCTION = csat_state_ne,
+    COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR <> (csat_state, csat_state) IS 'different scale or counts';
+
+CREATE OPERATOR CLASS csat_state_hash_ops DEFAULT FOR TYPE csat_state USING hash AS
+    OPERATOR 1 = (csat_state, csat_state),
+    FUNCTION 1 csat_state_hash(csat_state);
+COMMENT ON OPERATOR CLASS csat_state_hash_ops USING hash IS 'hashing of csat_state for DISTINCT, UNION and hash joins';
+
+CREATE FUNCTION ces_state_eq(ces_state, ces_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'engage_hist_eq'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ces_state_eq(ces_state, ces_state) IS 'true when two ces_state values have the same scale and counts';
+
+CREATE FUNCTION ces_state_ne(ces_state, ces_state) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'engage_hist_ne'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ces_state_ne(ces_state, ces_state) IS 'true when two ces_state values differ in scale or counts';
+
+CREATE FUNCTION ces_state_hash(ces_state) RETURNS integer
+    AS 'MODULE_PATHNAME', 'engage_hist_hash'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ces_state_hash(ces_state) IS 'hash of a ces_state, consistent with =';
+
+CREATE OPERATOR = (
+    LEFTARG = ces_state, RIGHTARG = ces_state, FUNCTION = ces_state_eq,
+    COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES
+);
+COMMENT ON OPERATOR = (ces_state, ces_state) IS 'same scale and counts';
+
+CREATE OPERATOR <> (
+    LEFTARG = ces_state, RIGHTARG = ces_state, FUNCTION = ces_state_ne,
+    COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR <> (ces_state, ces_state) IS 'different scale or counts';
+
+CREATE OPERATOR CLASS ces_state_hash_ops DEFAULT FOR TYPE ces_state USING hash AS
+    OPERATOR 1 = (ces_state, ces_state),
+    FUNCTION 1 ces_state_hash(ces_state);
+COMMENT ON OPERATOR CLASS ces_state_hash_ops USING hash IS 'hashing of ces_state for DISTINCT, UNION and hash joins';
+
