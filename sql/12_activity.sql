@@ -407,3 +407,20 @@ FROM (VALUES (DATE '2000-01-01'), (DATE '2000-01-01' + 7319)) v(d);
 
 DROP VIEW clean;
 DROP TABLE act_daily, act_log;
+
+-- Dense small ids take a direct index, sparse and negative ones a hash; ids
+-- hashed before the index grew past them move into it.  Mixed keys in any
+-- arrival order give the count(DISTINCT) truth and one canonical state.
+CREATE TEMP TABLE mixed_ids AS
+  SELECT CASE WHEN g % 5 = 0 THEN abs(hashint4(g))::bigint << 20
+              WHEN g % 7 = 0 THEN -g
+              ELSE g % 70000 END AS uid,
+         date '2024-01-01' + g % 90 AS d
+  FROM generate_series(1, 300000) g;
+SELECT (SELECT active_users(activity_agg(uid, d)) FROM mixed_ids)
+         = (SELECT count(DISTINCT uid) FROM mixed_ids) AS all_users_ok,
+       (SELECT active_users(s, '2024-02-01', '2024-03-01') FROM (SELECT activity_agg(uid, d) s FROM mixed_ids) q)
+         = (SELECT count(DISTINCT uid) FROM mixed_ids WHERE d >= '2024-02-01' AND d < '2024-03-01') AS february_ok,
+       (SELECT activity_agg(uid, d)::text FROM (SELECT * FROM mixed_ids ORDER BY uid DESC) q)
+         = (SELECT activity_agg(uid, d)::text FROM (SELECT * FROM mixed_ids ORDER BY d, uid) q) AS order_independent;
+DROP TABLE mixed_ids;

@@ -110,6 +110,8 @@ typedef struct ActBuild
 	int32		rowbytes;
 	int32		lo;				/* first day seen */
 	int32		hi;				/* last day seen */
+	uint32	   *dense;			/* dense[uid] = slot + 1 for 0 <= uid < dcap */
+	uint32		dcap;			/* ids below dcap live in dense, not in ht */
 	int64		last_uid;		/* one-entry cache for runs of one user */
 	uint32		last_slot;
 	bool		have_last;
@@ -481,6 +483,10 @@ act_build_cover(ActBuild *b, DateADT d)
 	b->rowbytes = (int32) (nwidth / 8);
 }
 
+static inline bool act_dense_fits(const ActBuild *b, int64 uid);
+static void act_dense_grow(ActBuild *b, int64 uid);
+static uint32 act_new_slot(ActBuild *b, int64 uid);
+
 /* The arena slot of user uid, added (with an empty row) when new. */
 static inline uint32
 act_build_slot(ActBuild *b, int64 uid)
@@ -490,35 +496,94 @@ act_build_slot(ActBuild *b, int64 uid)
 
 	if (b->have_last && b->last_uid == uid)
 		return b->last_slot;
+	if (uid >= b->dcap && uid >= 0 && act_dense_fits(b, uid))
+		act_dense_grow(b, uid);
+	if (uid >= 0 && uid < b->dcap)
+	{
+		/* small ids, the usual serial keys: a direct index, no hashing */
+		uint32		v = b->dense[uid];
+
+		if (v == 0)
+		{
+			v = act_new_slot(b, uid) + 1;
+			b->dense[uid] = v;
+		}
+		b->last_uid = uid;
+		b->last_slot = v - 1;
+		b->have_last = true;
+		return v - 1;
+	}
 	e = acthash_insert(b->ht, uid, &found);
 	if (!found)
-	{
-		if (b->nusers == b->ucap)
-		{
-			uint32		ncap;
-
-			if (b->ucap >= (uint32) PG_INT32_MAX / 2)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("too many users for an activity state"),
-						 errdetail("An activity state holds at most %d users.", PG_INT32_MAX / 2)));
-			ncap = b->ucap * 2;
-			b->uids = repalloc_huge(b->uids, sizeof(int64) * (Size) ncap);
-			if (b->bits)
-			{
-				b->bits = repalloc_huge(b->bits, (Size) ncap * b->rowbytes);
-				memset(b->bits + (Size) b->ucap * b->rowbytes, 0,
-					   (Size) (ncap - b->ucap) * b->rowbytes);
-			}
-			b->ucap = ncap;
-		}
-		e->slot = b->nusers;
-		b->uids[b->nusers++] = uid;
-	}
+		e->slot = act_new_slot(b, uid);
 	b->last_uid = uid;
 	b->last_slot = e->slot;
 	b->have_last = true;
 	return e->slot;
+}
+
+/* Largest id range the direct index may cover: 2^25 ids, 128 MB. */
+#define ACT_DENSE_MAX	((int64) 1 << 25)
+
+/*
+ * Should the direct index grow to cover uid?  Only while ids stay dense:
+ * at most 4 ids per user seen (plus 64k), so sparse keys go to the hash.
+ */
+static inline bool
+act_dense_fits(const ActBuild *b, int64 uid)
+{
+	return uid < ACT_DENSE_MAX && uid < 4 * (int64) b->nusers + 65536;
+}
+
+/* Grow the direct index to cover uid (doubling), moving hashed ids into it. */
+static void
+act_dense_grow(ActBuild *b, int64 uid)
+{
+	uint32		ncap = Max(b->dcap, 1024);
+	uint32		old = b->dcap;
+	acthash_iterator it;
+	ActEntry   *e;
+
+	while ((int64) ncap <= uid)
+		ncap *= 2;
+	if (b->dense == NULL)
+		b->dense = MemoryContextAllocHuge(b->cxt, sizeof(uint32) * (Size) ncap);
+	else
+		b->dense = repalloc_huge(b->dense, sizeof(uint32) * (Size) ncap);
+	memset(b->dense + old, 0, sizeof(uint32) * (Size) (ncap - old));
+	b->dcap = ncap;
+	/* ids hashed before the index reached them: index them too */
+	acthash_start_iterate(b->ht, &it);
+	while ((e = acthash_iterate(b->ht, &it)) != NULL)
+		if (e->uid >= old && e->uid < ncap)
+			b->dense[e->uid] = e->slot + 1;
+}
+
+/* A new slot (row of the arena) for user uid. */
+static uint32
+act_new_slot(ActBuild *b, int64 uid)
+{
+	if (b->nusers == b->ucap)
+	{
+		uint32		ncap;
+
+		if (b->ucap >= (uint32) PG_INT32_MAX / 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many users for an activity state"),
+					 errdetail("An activity state holds at most %d users.", PG_INT32_MAX / 2)));
+		ncap = b->ucap * 2;
+		b->uids = repalloc_huge(b->uids, sizeof(int64) * (Size) ncap);
+		if (b->bits)
+		{
+			b->bits = repalloc_huge(b->bits, (Size) ncap * b->rowbytes);
+			memset(b->bits + (Size) b->ucap * b->rowbytes, 0,
+				   (Size) (ncap - b->ucap) * b->rowbytes);
+		}
+		b->ucap = ncap;
+	}
+	b->uids[b->nusers] = uid;
+	return b->nusers++;
 }
 
 /* Record that user uid was active on day d.  The per-row hot path. */
