@@ -86,25 +86,9 @@ engage_csat_of_state(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(csat_value(s));
 }
 
-/* Lower end of the Wilson score interval for k successes of n, as a proportion. */
-static double
-wilson_lower(double k, double n, double z)
-{
-	double		p = k / n;
-	double		z2 = z * z;
-	double		denom = 1 + z2 / n;
-	double		centre = (p + z2 / (2 * n)) / denom;
-	double		half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom;
-
-	if (k <= 0)
-		return 0.0;				/* exact: centre == half when p = 0 */
-	return Max(centre - half, 0.0);
-}
-
 /*
  * Wilson score interval for the satisfied proportion, in percent; arg 1 is
- * the confidence.  The upper end is 1 - the lower end of the unsatisfied
- * share, so both ends are exact at 0 and 100.  False for an empty state.
+ * the confidence.  False for an empty state.
  */
 static bool
 csat_wilson(FunctionCallInfo fcinfo, double *lower, double *upper)
@@ -116,8 +100,9 @@ csat_wilson(FunctionCallInfo fcinfo, double *lower, double *upper)
 
 	if (s->n == 0)
 		return false;
-	*lower = 100.0 * wilson_lower(good, n, z);
-	*upper = 100.0 * (1.0 - wilson_lower(n - good, n, z));
+	engage_wilson_interval(good, n, z, lower, upper);
+	*lower *= 100.0;
+	*upper *= 100.0;
 	return true;
 }
 
@@ -156,21 +141,12 @@ csat_z(FunctionCallInfo fcinfo, double *z)
 {
 	ScoreHist  *a = hist_arg(fcinfo, 0, HIST_CSAT);
 	ScoreHist  *b = hist_arg(fcinfo, 1, HIST_CSAT);
-	double		na = (double) a->n,
-				nb = (double) b->n,
-				pa,
-				pb,
-				pool,
-				se;
 
 	hist_require_same_scale(a, b);
 	if (a->n == 0 || b->n == 0)
 		return false;
-	pa = (double) hist_good(a) / na;
-	pb = (double) hist_good(b) / nb;
-	pool = ((double) hist_good(a) + (double) hist_good(b)) / (na + nb);
-	se = sqrt(pool * (1 - pool) * (1 / na + 1 / nb));
-	*z = se > 0 ? (pa - pb) / se : 0;
+	*z = engage_two_proportion_z((double) hist_good(a), (double) a->n,
+								 (double) hist_good(b), (double) b->n);
 	return true;
 }
 

@@ -209,5 +209,8 @@ extern double engage_t_quantile(double p, double df);
 extern double engage_z_for_confidence(double confidence);
 extern double engage_t_for_confidence(double confidence, double df);
 extern void engage_check_confidence(double confidence);
+extern void engage_wilson_interval(double k, double n, double z,
+								   double *lower, double *upper);
+extern double engage_two_proportion_z(double ka, double na, double kb, double nb);
 
 #endif							/* ENGAGE_H */

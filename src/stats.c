@@ -180,6 +180,46 @@ engage_t_quantile(double p, double df)
 	return p < 0.5 ? -t_upper(p, df) : t_upper(1.0 - p, df);
 }
 
+/* Lower end of the Wilson score interval for k successes of n, as a proportion. */
+static double
+wilson_lower(double k, double n, double z)
+{
+	double		p = k / n;
+	double		z2 = z * z;
+	double		denom = 1 + z2 / n;
+	double		centre = (p + z2 / (2 * n)) / denom;
+	double		half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom;
+
+	if (k <= 0)
+		return 0.0;				/* exact: centre == half when p = 0 */
+	return Max(centre - half, 0.0);
+}
+
+/*
+ * Wilson score interval for k successes of n > 0 trials at critical value z,
+ * as proportions.  The upper end is 1 - the lower end of the failures'
+ * share, so both ends are exact at 0 and 1.
+ */
+void
+engage_wilson_interval(double k, double n, double z, double *lower, double *upper)
+{
+	*lower = wilson_lower(k, n, z);
+	*upper = 1.0 - wilson_lower(n - k, n, z);
+}
+
+/*
+ * Pooled two-proportion z statistic for ka/na - kb/nb (na, nb > 0).  When the
+ * pooled share is 0 or 1 the two proportions are equal and z is 0.
+ */
+double
+engage_two_proportion_z(double ka, double na, double kb, double nb)
+{
+	double		pool = (ka + kb) / (na + nb);
+	double		se = sqrt(pool * (1 - pool) * (1 / na + 1 / nb));
+
+	return se > 0 ? (ka / na - kb / nb) / se : 0.0;
+}
+
 /* Raise 22023 unless 0 < confidence < 1. */
 void
 engage_check_confidence(double confidence)
