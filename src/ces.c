@@ -49,7 +49,7 @@ PG_FUNCTION_INFO_V1(engage_ces_of_state);
 Datum
 engage_ces_of_state(PG_FUNCTION_ARGS)
 {
-	ScoreHist  *s = hist_arg(fcinfo, 0, HIST_CES);
+	ScoreHist  *s = hist_own_arg0(fcinfo, HIST_CES);
 
 	if (s->n == 0)
 		PG_RETURN_NULL();

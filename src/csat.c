@@ -79,7 +79,7 @@ PG_FUNCTION_INFO_V1(engage_csat_of_state);
 Datum
 engage_csat_of_state(PG_FUNCTION_ARGS)
 {
-	ScoreHist  *s = hist_arg(fcinfo, 0, HIST_CSAT);
+	ScoreHist  *s = hist_own_arg0(fcinfo, HIST_CSAT);
 
 	if (s->n == 0)
 		PG_RETURN_NULL();

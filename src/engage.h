@@ -50,6 +50,17 @@ typedef struct ScoreHist
 
 #define HIST_SIZE			((int) sizeof(ScoreHist))
 #define HistGetP(n)			((ScoreHist *) PG_GETARG_POINTER(n))
+/* Called by an aggregate or a window aggregate (whose states are our own)? */
+#define HistInAggregate(fcinfo) \
+	((fcinfo)->context && (IsA((fcinfo)->context, AggState) || \
+						   IsA((fcinfo)->context, WindowAggState)))
+
+/*
+ * Internal helpers are hidden: calls between the module's own files then go
+ * direct instead of through the PLT (PGXS for PG 15 does not build with
+ * -fvisibility=hidden).  The SQL entry points keep default visibility.
+ */
+#pragma GCC visibility push(hidden)
 
 /* hist.c: validation, construction and arithmetic */
 extern const char *hist_kind_name(int kind);
@@ -57,8 +68,9 @@ extern const char *hist_type_name(int kind);
 extern void hist_check_scale(int kind, const HistScale *scale, int sqlstate);
 extern void hist_check(const ScoreHist *s, int kind);
 extern ScoreHist *hist_arg(FunctionCallInfo fcinfo, int argno, int kind);
+extern ScoreHist *hist_own_arg0(FunctionCallInfo fcinfo, int kind);
 extern ScoreHist *hist_update_target(FunctionCallInfo fcinfo, int kind,
-									 const HistScale *scale);
+									 HistScale scale);
 extern void hist_score_out_of_range(const ScoreHist *s, double score);
 extern void hist_add_state(ScoreHist *dst, const ScoreHist *src, int sign);
 extern void hist_require_same_scale(const ScoreHist *a, const ScoreHist *b);
@@ -73,6 +85,7 @@ extern Datum hist_merge_datum(FunctionCallInfo fcinfo, int kind);
 extern Datum hist_unmerge_datum(FunctionCallInfo fcinfo, int kind);
 extern Datum hist_in_datum(FunctionCallInfo fcinfo, int kind);
 extern Datum hist_recv_datum(FunctionCallInfo fcinfo, int kind);
+#pragma GCC visibility pop
 
 /*
  * Add (sign 1) or remove (sign -1) one whole-number score; the caller has
@@ -139,7 +152,7 @@ typedef enum ScoreArg
  * Inline with constant arguments, so each SQL entry point is specialised.
  */
 static inline Datum
-hist_accum(FunctionCallInfo fcinfo, int kind, const HistScale *scale,
+hist_accum(FunctionCallInfo fcinfo, int kind, HistScale scale,
 		   int sign, ScoreArg arg)
 {
 	ScoreHist  *s;
@@ -152,12 +165,11 @@ hist_accum(FunctionCallInfo fcinfo, int kind, const HistScale *scale,
 		PG_RETURN_POINTER(hist_update_target(fcinfo, kind, scale));
 	}
 	/* fast path: our own state inside an aggregate or window, same scale */
-	if (likely(!PG_ARGISNULL(0) && fcinfo->context &&
-			   (IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState))))
+	if (likely(!PG_ARGISNULL(0) && HistInAggregate(fcinfo)))
 	{
 		s = HistGetP(0);
-		if (unlikely(s->scale.lo != scale->lo || s->scale.hi != scale->hi ||
-					 s->scale.cut != scale->cut || s->scale.dir != scale->dir))
+		if (unlikely(s->scale.lo != scale.lo || s->scale.hi != scale.hi ||
+					 s->scale.cut != scale.cut || s->scale.dir != scale.dir))
 			s = hist_update_target(fcinfo, kind, scale);
 	}
 	else
@@ -182,8 +194,7 @@ hist_accum(FunctionCallInfo fcinfo, int kind, const HistScale *scale,
 	PG_FUNCTION_INFO_V1(fn); \
 	Datum fn(PG_FUNCTION_ARGS) \
 	{ \
-		HistScale	sc_ = scale_expr; \
-		return hist_accum(fcinfo, kind, &sc_, sign, arg); \
+		return hist_accum(fcinfo, kind, scale_expr, sign, arg); \
 	}
 
 /* Define the per-type entry points: text and binary input, combine, inverse. */
@@ -202,6 +213,7 @@ hist_accum(FunctionCallInfo fcinfo, int kind, const HistScale *scale,
 	{ return hist_unmerge_datum(fcinfo, kind); }
 
 /* stats.c: distributions */
+#pragma GCC visibility push(hidden)
 extern double engage_norm_cdf(double z);
 extern double engage_norm_quantile(double p);
 extern double engage_t_sf(double t, double df);
@@ -212,5 +224,7 @@ extern void engage_check_confidence(double confidence);
 extern void engage_wilson_interval(double k, double n, double z,
 								   double *lower, double *upper);
 extern double engage_two_proportion_z(double ka, double na, double kb, double nb);
+
+#pragma GCC visibility pop
 
 #endif							/* ENGAGE_H */

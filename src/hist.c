@@ -144,6 +144,19 @@ hist_arg(FunctionCallInfo fcinfo, int argno, int kind)
 	return s;
 }
 
+/*
+ * Fetch state argument 0, validated unless it is an aggregate's own
+ * transition state (built by our transition or combine functions from
+ * validated input), which final and rollup functions see on every row.
+ */
+ScoreHist *
+hist_own_arg0(FunctionCallInfo fcinfo, int kind)
+{
+	if (HistInAggregate(fcinfo))
+		return HistGetP(0);
+	return hist_arg(fcinfo, 0, kind);
+}
+
 /* A fresh empty state in the given context. */
 static ScoreHist *
 hist_new(MemoryContext cxt, int kind, const HistScale *scale)
@@ -183,7 +196,7 @@ hist_require_same_scale(const ScoreHist *a, const ScoreHist *b)
  * state's is an error: scale arguments must be the same on every row.
  */
 ScoreHist *
-hist_update_target(FunctionCallInfo fcinfo, int kind, const HistScale *scale)
+hist_update_target(FunctionCallInfo fcinfo, int kind, HistScale scale)
 {
 	ScoreHist  *s;
 
@@ -199,12 +212,12 @@ hist_update_target(FunctionCallInfo fcinfo, int kind, const HistScale *scale)
 	if (PG_ARGISNULL(0))
 	{
 		/* the executor copies a new state into its aggregate context itself */
-		hist_check_scale(kind, scale, ERRCODE_INVALID_PARAMETER_VALUE);
-		return hist_new(CurrentMemoryContext, kind, scale);
+		hist_check_scale(kind, &scale, ERRCODE_INVALID_PARAMETER_VALUE);
+		return hist_new(CurrentMemoryContext, kind, &scale);
 	}
 	s = HistGetP(0);
 check:
-	if (unlikely(!hist_same_scale(&s->scale, scale)))
+	if (unlikely(!hist_same_scale(&s->scale, &scale)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s scale changed between rows", hist_kind_name(kind)),
@@ -270,7 +283,7 @@ hist_merge_datum(FunctionCallInfo fcinfo, int kind)
 		memcpy(dst, hist_arg(fcinfo, keep, kind), HIST_SIZE);
 		PG_RETURN_POINTER(dst);
 	}
-	dst = hist_arg(fcinfo, 0, kind);
+	dst = hist_own_arg0(fcinfo, kind);
 	src = hist_arg(fcinfo, 1, kind);
 	if (!AggCheckCallContext(fcinfo, NULL))
 	{

@@ -106,7 +106,7 @@ PG_FUNCTION_INFO_V1(engage_nps_of_state);
 Datum
 engage_nps_of_state(PG_FUNCTION_ARGS)
 {
-	ScoreHist  *s = hist_arg(fcinfo, 0, HIST_NPS);
+	ScoreHist  *s = hist_own_arg0(fcinfo, HIST_NPS);
 
 	if (s->n == 0)
 		PG_RETURN_NULL();
