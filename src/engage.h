@@ -225,6 +225,10 @@ extern void engage_wilson_interval(double k, double n, double z,
 								   double *lower, double *upper);
 extern double engage_two_proportion_z(double ka, double na, double kb, double nb);
 
+/* srf.c: set-returning functions that read a stored state as rows */
+extern void engage_srf_state_init(FunctionCallInfo fcinfo, const char *fname,
+								  const void *state, uint64 max_calls);
+
 #pragma GCC visibility pop
 
 #endif							/* ENGAGE_H */

@@ -676,28 +676,8 @@ engage_flow_periods(PG_FUNCTION_ARGS)
 
 	if (SRF_IS_FIRSTCALL())
 	{
-		MemoryContext old;
-		TupleDesc	tupdesc;
-
-		funcctx = SRF_FIRSTCALL_INIT();
-		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		st = flow_state_arg(fcinfo, 0);
-		if ((Pointer) st == DatumGetPointer(PG_GETARG_DATUM(0)))
-		{
-			/* not detoasted: keep a copy that lives as long as the calls */
-			FlowState  *copy = palloc(VARSIZE(st));
-
-			memcpy(copy, st, VARSIZE(st));
-			st = copy;
-		}
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("flow_periods must be called where a row type is expected")));
-		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
-		funcctx->user_fctx = st;
-		funcctx->max_calls = st->nperiods;
-		MemoryContextSwitchTo(old);
+		engage_srf_state_init(fcinfo, "flow_periods", st, st->nperiods);
 	}
 	funcctx = SRF_PERCALL_SETUP();
 	st = (FlowState *) funcctx->user_fctx;
