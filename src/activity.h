@@ -1,6 +1,7 @@
 /*
  * activity.h: activity_state, the per-user bitmap of active days, shared by
- * activity.c (aggregation), activity_io.c (text, binary, jsonb) and
+ * activity.c (days and periods, aggregation), activity_bits.c (bitmap
+ * helpers, validation), activity_io.c (text, binary, jsonb) and
  * activity_read.c (active users, stickiness, series, cohorts).
  */
 #ifndef ACTIVITY_H
@@ -52,13 +53,19 @@ typedef enum ActUnit
 	ACT_MONTH
 } ActUnit;
 
+/* Internal helpers are hidden (see engage.h). */
+#pragma GCC visibility push(hidden)
+/* activity_bits.c: bitmaps and validation */
+extern void act_or_days(uint8 *dst, int32 dbase, const uint8 *src, int32 sbase, int32 lo, int32 hi);
 extern bool act_row_any(const uint8 *row, int a, int b);
 extern int64 act_row_count(const uint8 *row, int a, int b);
-extern void act_append_day(StringInfo buf, DateADT d);
-extern ActUnit act_unit(text *t);
-extern void act_periods(const ActivityState *s, ActUnit unit, int **pday, DateADT **start, int *nperiods);
 extern int64 act_size(int64 nusers, int64 ndays);
 extern const char *act_problem(const ActivityState *s, int64 len);
 extern ActivityState *act_arg(FunctionCallInfo fcinfo, int argno);
+/* activity.c: days, units and periods */
+extern void act_append_day(StringInfo buf, DateADT d);
+extern ActUnit act_unit(text *t);
+extern void act_periods(const ActivityState *s, ActUnit unit, int **pday, DateADT **start, int *nperiods);
+#pragma GCC visibility pop
 
 #endif							/* ACTIVITY_H */

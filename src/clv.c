@@ -150,25 +150,11 @@ typedef struct ClvCustomer
 	char		status;			/* simplehash slot status */
 } ClvCustomer;
 
-/* A 64-bit mixer (splitmix64 finaliser): murmurhash64 is PG 16+ only. */
-static inline uint32
-clv_hash_id(int64 id)
-{
-	uint64		h = (uint64) id;
-
-	h ^= h >> 30;
-	h *= UINT64CONST(0xbf58476d1ce4e5b9);
-	h ^= h >> 27;
-	h *= UINT64CONST(0x94d049bb133111eb);
-	h ^= h >> 31;
-	return (uint32) h;
-}
-
 #define SH_PREFIX		clvcust
 #define SH_ELEMENT_TYPE	ClvCustomer
 #define SH_KEY_TYPE		int64
 #define SH_KEY			id
-#define SH_HASH_KEY(tb, key)	clv_hash_id(key)
+#define SH_HASH_KEY(tb, key)	engage_hash64((uint64) (key))
 #define SH_EQUAL(tb, a, b)		((a) == (b))
 #define SH_SCOPE		static inline
 #define SH_DECLARE

@@ -56,6 +56,21 @@ typedef struct ScoreHist
 						   IsA((fcinfo)->context, WindowAggState)))
 
 /*
+ * A 64-bit mix (the splitmix64 finaliser) folded to 32 bits: the hash of
+ * int64 keys in simplehash tables (murmurhash64 is PG 16+ only).
+ */
+static inline uint32
+engage_hash64(uint64 k)
+{
+	k ^= k >> 30;
+	k *= UINT64CONST(0xbf58476d1ce4e5b9);
+	k ^= k >> 27;
+	k *= UINT64CONST(0x94d049bb133111eb);
+	k ^= k >> 31;
+	return (uint32) k;
+}
+
+/*
  * Internal helpers are hidden: calls between the module's own files then go
  * direct instead of through the PLT (PGXS for PG 15 does not build with
  * -fvisibility=hidden).  The SQL entry points keep default visibility.

@@ -1,876 +1,266 @@
 /*
- * sessions_io.c: the event side of sessions: the aggregates that collect
- * raw page-view events, sessionize(ts [, gap]), sessionize(user_id, ts
- * [, gap]) and page_stats(ts, page [, gap]).  sessions.c holds the
- * session_state type that sessionize() returns, and its final step.
+ * sessions_io.c: text, binary and jsonb forms of session_state (sessions.h),
+ * and its equality and hash.
  *
- * sessionize(ts) and page_stats run over ONE user's events (GROUP BY
- * user_id); sessionize(user_id, ts) over many users' events, each user
- * sessionized on its own (the same result as rollup() of the per-user
- * states, without a GROUP BY or a hash table per user).  A session is cut
- * wherever two consecutive events (in ts order) are MORE than gap apart;
- * events exactly gap apart stay in the same session.  The transitions only
- * collect (no allocation per row: arrays grow by doubling); the final
- * functions sort and cut, so the answer does not depend on the order the
- * rows arrive in.  Partial states are serialized for parallel plans and
- * concatenated by the combine functions.
- *
- * sessionize() keeps 8 bytes per event (its timestamp), 16 for the
- * (user, ts) pair of sessionize(user_id, ts).
- *
- * page_stats() keeps 16 bytes plus the page's bytes per event and returns
- * one page_stat per page the user viewed:
- *   views        page views
- *   entrances    views that start a session (landing page)
- *   exits        views that end a session (exit page)
- *   timed_views  views followed by another event of the same session
- *   time_on_page sum over the timed views of (next event ts - this ts)
- * The last view of a session has no known time on page and is not counted
- * in time_on_page or timed_views (Google Analytics' rule).  Events of equal
- * ts are ordered by page (byte-wise, as in the C collation).  Across users,
- * unnest the arrays and sum per page: exit rate = exits / views, average
- * time on page = time_on_page / timed_views.
+ * Text form (exact):
+ *   v1;gap_us=1800000000;sessions=3;events=7;duration_us=540000000;bounces=1;engaged=2
+ * Binary form: int16 version, int16 flags, then the six int64 fields in
+ * text-form order.
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
+#include <ctype.h>
+
+#include "common/hashfn.h"
 #include "common/int.h"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "funcapi.h"
-#include "utils/typcache.h"
-#pragma GCC diagnostic pop
 #include "libpq/pqformat.h"
-#include "mb/pg_wchar.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/timestamp.h"
+#include "utils/fmgrprotos.h"
 
 #include "engage.h"
+#include "sessions.h"
 
-/* Format version of the serialized states of both aggregates. */
-#define SESS_AGG_VERSION	1
-#define PAGE_VERSION		1
-/* The default inactivity gap: 30 minutes. */
-#define SESS_DEFAULT_GAP	(30 * USECS_PER_MINUTE)
-#define PAGE_DEFAULT_GAP	SESS_DEFAULT_GAP
+/* The names of the counts in the text form, in order after the version. */
+#define SESS_NFIELDS	6
+static const char *const sess_field_names[SESS_NFIELDS] =
+{"gap_us", "sessions", "events", "duration_us", "bounces", "engaged"};
 
-#define SESS_GAP_DETAIL \
-	"The gap is a positive interval of days and/or time (e.g. '30 minutes'), without months or years."
-
-/*
- * Defined in sessions.c: sort (unless sorted) and cut the sessions of one
- * user's timestamps, or of (user, ts) pairs user by user.
- */
-extern Datum engage_sessions_of_timestamps(int64 *ts, int32 n, bool sorted, int64 gap_us);
-extern Datum engage_sessions_of_pairs(int64 *pairs, int32 n, bool sorted, int64 gap_us);
-
-/*
- * The transition state of sessionize(): the events of one user (stride 1:
- * timestamps) or of many (stride 2: sessionize(user_id, ts), (user, ts)
- * pairs), back to back in one array.
- */
-typedef struct SessAgg
+/* The counts of a state in text-form order. */
+static int64 *
+sess_field(SessionState *s, int i)
 {
-	int64		gap_us;
-	int32		stride;			/* int64 values per event: 1 or 2 */
-	int32		n;				/* events */
-	int64		cap;			/* allocated values */
-	bool		sorted;			/* the events are in (user,) ts order */
-	int64		last_user;		/* the last event, when n > 0: a row never */
-	int64		last;			/* reads the array */
-	int64	   *ts;
-} SessAgg;
+	switch (i)
+	{
+		case 0:
+			return &s->gap_us;
+		case 1:
+			return &s->sessions;
+		case 2:
+			return &s->events;
+		case 3:
+			return &s->duration_us;
+		case 4:
+			return &s->bounces;
+		default:
+			return &s->engaged;
+	}
+}
 
-/* Most values one state may hold (its serialized form stays under 1 GB). */
-#define SESS_MAX_VALUES	((int64) ((MaxAllocSize - 64) / sizeof(int64)))
+/* Raise the 22P02 error for a malformed session_state literal. */
+static void
+sess_syntax_error(const char *str, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type session_state: \"%s\"", str),
+			 errdetail("%s", detail),
+			 errhint("The form is v1;gap_us=G;sessions=S;events=E;duration_us=D;bounces=B;engaged=N with whole numbers, "
+					 "e.g. v1;gap_us=1800000000;sessions=2;events=3;duration_us=60000000;bounces=1;engaged=1")));
+}
 
-/* The gap argument in microseconds: 22004 when NULL, 22023 unless positive days/time. */
+/* Read a non-negative whole number; 22003 past 2^63-1. */
 static int64
-sess_gap_arg(FunctionCallInfo fcinfo, int argno)
+sess_read_int(const char *str, const char **pp, const char *what)
 {
-	Interval   *gap;
-	int64		us;
+	const char *p = *pp;
+	int64		v = 0;
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the gap of a session must not be NULL"),
-				 errdetail(SESS_GAP_DETAIL)));
-	gap = PG_GETARG_INTERVAL_P(argno);
-	if (gap->month != 0 ||
-		pg_mul_s64_overflow((int64) gap->day, USECS_PER_DAY, &us) ||
-		pg_add_s64_overflow(us, gap->time, &us) || us <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid session gap"),
-				 errdetail(SESS_GAP_DETAIL)));
-	return us;
+	if (!isdigit((unsigned char) *p))
+		sess_syntax_error(str, psprintf("Expected a non-negative whole number (%s) at offset %d.",
+										what, (int) (p - str)));
+	while (isdigit((unsigned char) *p))
+	{
+		if (pg_mul_s64_overflow(v, 10, &v) || pg_add_s64_overflow(v, *p - '0', &v))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s is out of range in session_state: \"%s\"", what, str),
+					 errdetail("The largest allowed value is %lld.", (long long) PG_INT64_MAX)));
+		p++;
+	}
+	*pp = p;
+	return v;
 }
 
-/* Raise 22008 for an infinite event timestamp. */
+/* Expect a literal token. */
 static void
-sess_infinite_ts(void)
+sess_expect(const char *str, const char **pp, const char *tok)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-			 errmsg("event timestamp must be finite"),
-			 errdetail("Events have finite timestamps; NULL timestamps are ignored.")));
+	size_t		len = strlen(tok);
+
+	if (strncmp(*pp, tok, len) != 0)
+		sess_syntax_error(str, psprintf("Expected \"%s\" at offset %d.", tok, (int) (*pp - str)));
+	*pp += len;
 }
 
-/* A new empty aggregate state in cxt. */
-static SessAgg *
-sess_agg_new(MemoryContext cxt, int64 gap_us, int32 stride)
-{
-	SessAgg    *a = MemoryContextAllocZero(cxt, sizeof(SessAgg));
-
-	a->gap_us = gap_us;
-	a->stride = stride;
-	a->sorted = true;
-	return a;
-}
-
-/* Make room for extra more events, growing by doubling. */
-static void
-sess_agg_reserve(SessAgg *a, MemoryContext cxt, int64 extra)
-{
-	int64		need = ((int64) a->n + extra) * a->stride;
-	int64		cap;
-
-	if (need <= a->cap)
-		return;
-	if (need > SESS_MAX_VALUES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("sessionize state has too many events"),
-				 errdetail("One group of sessionize(ts) may have at most %lld events, one group of sessionize(user_id, ts) %lld.",
-						   (long long) SESS_MAX_VALUES, (long long) SESS_MAX_VALUES / 2)));
-	cap = Max(Max(a->cap * 2, need), 16);
-	cap = Min(cap, SESS_MAX_VALUES);
-	if (a->ts == NULL)
-		a->ts = MemoryContextAlloc(cxt, cap * sizeof(int64));
-	else
-		a->ts = repalloc(a->ts, cap * sizeof(int64));
-	a->cap = cap;
-}
-
-PG_FUNCTION_INFO_V1(engage_sessionize_accum);
-/*
- * Transition of sessionize(ts [, gap]): appends one timestamp.  The gap is
- * checked on every row and must not change; NULL timestamps are ignored.
- */
+PG_FUNCTION_INFO_V1(engage_session_state_in);
+/* Text input of session_state, validated. */
 Datum
-engage_sessionize_accum(PG_FUNCTION_ARGS)
+engage_session_state_in(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
-	SessAgg    *a;
-	int64		gap_us = PG_NARGS() > 2 ? sess_gap_arg(fcinfo, 2) : SESS_DEFAULT_GAP;
-	TimestampTz ts;
+	const char *str = PG_GETARG_CSTRING(0);
+	const char *p = str;
+	SessionState *s = palloc0(SESS_SIZE);
+	const char *problem;
+	int64		version;
+	int			i;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sessionize transition function called in a non-aggregate context")));
-	if (PG_ARGISNULL(0))
-		a = sess_agg_new(aggcxt, gap_us, 1);
-	else
+	sess_expect(str, &p, "v");
+	version = sess_read_int(str, &p, "version");
+	if (version < 1 || version > SESS_VERSION)
+		sess_syntax_error(str, psprintf("Format version %lld is not supported; this build of engage reads versions 1 to %d.",
+										(long long) version, SESS_VERSION));
+	s->version = SESS_VERSION;
+	for (i = 0; i < SESS_NFIELDS; i++)
 	{
-		a = (SessAgg *) PG_GETARG_POINTER(0);
-		if (unlikely(a->gap_us != gap_us))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the gap of sessionize changed between rows"),
-					 errdetail("Every row of one aggregate (one user) must use the same gap.")));
+		sess_expect(str, &p, ";");
+		sess_expect(str, &p, sess_field_names[i]);
+		sess_expect(str, &p, "=");
+		*sess_field(s, i) = sess_read_int(str, &p, sess_field_names[i]);
 	}
-	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(a);
-	ts = PG_GETARG_TIMESTAMPTZ(1);
-	if (unlikely(TIMESTAMP_NOT_FINITE(ts)))
-		sess_infinite_ts();
-	if (unlikely(a->n >= a->cap))
-		sess_agg_reserve(a, aggcxt, 1);
-	if (a->n > 0 && ts < a->last)
-		a->sorted = false;
-	a->ts[a->n++] = ts;
-	a->last = ts;
-	PG_RETURN_POINTER(a);
+	if (*p != '\0')
+		sess_syntax_error(str, "Unexpected characters after the engaged count.");
+	problem = sess_problem(s);
+	if (problem)
+		sess_syntax_error(str, psprintf("Invalid session_state: %s. %s", problem, SESS_STATE_DETAIL));
+	PG_RETURN_POINTER(s);
 }
 
-PG_FUNCTION_INFO_V1(engage_sessionize_users_accum);
-/*
- * Transition of sessionize(user_id, ts [, gap]) over many users' events:
- * appends one (user, ts) pair.  Rows with a NULL user or ts are ignored.
- */
+PG_FUNCTION_INFO_V1(engage_session_state_out);
+/* Text output of session_state: exact whole numbers. */
 Datum
-engage_sessionize_users_accum(PG_FUNCTION_ARGS)
+engage_session_state_out(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
-	SessAgg    *a;
-	int64		gap_us = PG_NARGS() > 3 ? sess_gap_arg(fcinfo, 3) : SESS_DEFAULT_GAP;
-	int64		user;
-	TimestampTz ts;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sessionize transition function called in a non-aggregate context")));
-	if (PG_ARGISNULL(0))
-		a = sess_agg_new(aggcxt, gap_us, 2);
-	else
-	{
-		a = (SessAgg *) PG_GETARG_POINTER(0);
-		if (unlikely(a->gap_us != gap_us))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the gap of sessionize changed between rows"),
-					 errdetail("Every row of one aggregate must use the same gap.")));
-	}
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(a);
-	user = PG_GETARG_INT64(1);
-	ts = PG_GETARG_TIMESTAMPTZ(2);
-	if (unlikely(TIMESTAMP_NOT_FINITE(ts)))
-		sess_infinite_ts();
-	if (unlikely(((int64) a->n + 1) * 2 > a->cap))
-		sess_agg_reserve(a, aggcxt, 1);
-	if (a->n > 0 && (user < a->last_user || (user == a->last_user && ts < a->last)))
-		a->sorted = false;
-	a->ts[2 * a->n] = user;
-	a->ts[2 * a->n + 1] = ts;
-	a->n++;
-	a->last_user = user;
-	a->last = ts;
-	PG_RETURN_POINTER(a);
-}
-
-PG_FUNCTION_INFO_V1(engage_sessionize_combine);
-/*
- * Combine: appends the second state's timestamps to the first.  A NULL
- * first state is replaced by a copy in the aggregate context.
- */
-Datum
-engage_sessionize_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-	SessAgg    *dst;
-	SessAgg    *src;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sessionize combine function called in a non-aggregate context")));
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	src = (SessAgg *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
-		dst = sess_agg_new(aggcxt, src->gap_us, src->stride);
-	else
-	{
-		dst = (SessAgg *) PG_GETARG_POINTER(0);
-		if (dst->gap_us != src->gap_us || dst->stride != src->stride)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot combine sessionize states with different gaps"),
-					 errdetail("Every row of one aggregate (one user) must use the same gap.")));
-	}
-	if (src->n > 0)
-	{
-		int64		first_user = src->stride == 2 ? src->ts[0] : 0;
-		int64		first = src->ts[src->stride - 1];
-
-		sess_agg_reserve(dst, aggcxt, src->n);
-		if (!src->sorted ||
-			(dst->n > 0 && (first_user < dst->last_user ||
-							(first_user == dst->last_user && first < dst->last))))
-			dst->sorted = false;
-		dst->last_user = src->last_user;
-		dst->last = src->last;
-		memcpy(dst->ts + (int64) dst->n * dst->stride, src->ts, (int64) src->n * src->stride * sizeof(int64));
-		dst->n += src->n;
-	}
-	PG_RETURN_POINTER(dst);
-}
-
-PG_FUNCTION_INFO_V1(engage_sessionize_serialize);
-/* Serialize: version, gap, stride, count, then the values (network order). */
-Datum
-engage_sessionize_serialize(PG_FUNCTION_ARGS)
-{
-	SessAgg    *a;
+	SessionState *s = sess_arg(fcinfo, 0);
 	StringInfoData buf;
-	int64		i;
+	int			i;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sessionize serialize function called in a non-aggregate context")));
-	a = (SessAgg *) PG_GETARG_POINTER(0);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "v%d", s->version);
+	for (i = 0; i < SESS_NFIELDS; i++)
+		appendStringInfo(&buf, ";%s=%lld", sess_field_names[i], (long long) *sess_field(s, i));
+	PG_RETURN_CSTRING(buf.data);
+}
+
+PG_FUNCTION_INFO_V1(engage_session_state_send);
+/* Binary output: int16 version, int16 flags, then the six int64 fields. */
+Datum
+engage_session_state_send(PG_FUNCTION_ARGS)
+{
+	SessionState *s = sess_arg(fcinfo, 0);
+	StringInfoData buf;
+	int			i;
+
 	pq_begintypsend(&buf);
-	enlargeStringInfo(&buf, (int) (20 + (int64) a->n * a->stride * sizeof(int64)));
-	pq_sendint32(&buf, SESS_AGG_VERSION);
-	pq_sendint64(&buf, a->gap_us);
-	pq_sendint32(&buf, a->stride);
-	pq_sendint32(&buf, a->n);
-	for (i = 0; i < (int64) a->n * a->stride; i++)
-		pq_sendint64(&buf, a->ts[i]);
+	pq_sendint16(&buf, s->version);
+	pq_sendint16(&buf, s->flags);
+	for (i = 0; i < SESS_NFIELDS; i++)
+		pq_sendint64(&buf, *sess_field(s, i));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* Raise 22P03 for a serialized state that is not valid. */
+PG_FUNCTION_INFO_V1(engage_session_state_recv);
+/* Binary input: exact length, then the text input's checks (22P03). */
+Datum
+engage_session_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	SessionState *s;
+	const char *problem;
+	int			i;
+	int			want = 4 + 8 * SESS_NFIELDS;
+
+	if (msg->len - msg->cursor != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("binary session_state has %d bytes, expected %d", msg->len - msg->cursor, want)));
+	s = palloc0(SESS_SIZE);
+	s->version = (int16) pq_getmsgint(msg, 2);
+	if (s->version < 1 || s->version > SESS_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("session_state format version %d is not supported", s->version),
+				 errdetail("This build of engage reads format versions 1 to %d.", SESS_VERSION)));
+	s->flags = (int16) pq_getmsgint(msg, 2);
+	for (i = 0; i < SESS_NFIELDS; i++)
+		*sess_field(s, i) = (int64) pq_getmsgint64(msg);
+	problem = sess_problem(s);
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary session_state: %s", problem),
+				 errdetail(SESS_STATE_DETAIL)));
+	s->version = SESS_VERSION;
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(engage_session_state_eq);
+/* a = b: same gap and counts. */
+Datum
+engage_session_state_eq(PG_FUNCTION_ARGS)
+{
+	SessionState *a = sess_arg(fcinfo, 0);
+	SessionState *b = sess_arg(fcinfo, 1);
+
+	PG_RETURN_BOOL(memcmp(&a->gap_us, &b->gap_us, SESS_SIZE - offsetof(SessionState, gap_us)) == 0);
+}
+
+PG_FUNCTION_INFO_V1(engage_session_state_ne);
+/* a <> b: different gap or counts. */
+Datum
+engage_session_state_ne(PG_FUNCTION_ARGS)
+{
+	SessionState *a = sess_arg(fcinfo, 0);
+	SessionState *b = sess_arg(fcinfo, 1);
+
+	PG_RETURN_BOOL(memcmp(&a->gap_us, &b->gap_us, SESS_SIZE - offsetof(SessionState, gap_us)) != 0);
+}
+
+PG_FUNCTION_INFO_V1(engage_session_state_hash);
+/* Hash of a state, consistent with =, for DISTINCT, UNION and hash joins. */
+Datum
+engage_session_state_hash(PG_FUNCTION_ARGS)
+{
+	SessionState *s = sess_arg(fcinfo, 0);
+
+	return hash_any((const unsigned char *) &s->gap_us, SESS_SIZE - offsetof(SessionState, gap_us));
+}
+
+/* Append microseconds as exact seconds with 6 decimals (us >= 0). */
 static void
-sess_bad_binary(const char *why)
+sess_append_seconds(StringInfo buf, int64 us)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid serialized sessionize state: %s", why),
-			 errdetail("A sessionize state is written by this build of engage's serialize function (format version %d).",
-					   SESS_AGG_VERSION)));
+	appendStringInfo(buf, "%lld.%06lld", (long long) (us / USECS_PER_SEC), (long long) (us % USECS_PER_SEC));
 }
 
-PG_FUNCTION_INFO_V1(engage_sessionize_deserialize);
-/* Deserialize, checking version, gap, stride, exact length and finite timestamps. */
+PG_FUNCTION_INFO_V1(engage_session_state_jsonb);
+/* session_state as jsonb: the counts, durations in seconds and the rates. */
 Datum
-engage_sessionize_deserialize(PG_FUNCTION_ARGS)
+engage_session_state_jsonb(PG_FUNCTION_ARGS)
 {
-	bytea	   *b;
-	StringInfoData msg;
-	SessAgg    *a;
-	int64		gap_us;
-	int32		stride;
-	int32		n;
-	int32		i;
-
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sessionize deserialize function called in a non-aggregate context")));
-	b = PG_GETARG_BYTEA_PP(0);
-	/* a read-only view of the bytea (initReadOnlyStringInfo is PG 16+) */
-	msg.data = VARDATA_ANY(b);
-	msg.len = VARSIZE_ANY_EXHDR(b);
-	msg.maxlen = msg.len;
-	msg.cursor = 0;
-	if (msg.len < 20 || pq_getmsgint(&msg, 4) != SESS_AGG_VERSION)
-		sess_bad_binary("unknown format version");
-	gap_us = pq_getmsgint64(&msg);
-	stride = (int32) pq_getmsgint(&msg, 4);
-	n = (int32) pq_getmsgint(&msg, 4);
-	if (gap_us <= 0)
-		sess_bad_binary("gap is not positive");
-	if (stride != 1 && stride != 2)
-		sess_bad_binary("unknown kind of state");
-	if (n < 0 || (int64) n * stride > SESS_MAX_VALUES ||
-		(int64) (msg.len - msg.cursor) != (int64) n * stride * 8)
-		sess_bad_binary("wrong length for its event count");
-	a = sess_agg_new(CurrentMemoryContext, gap_us, stride);
-	if (n > 0)
-	{
-		sess_agg_reserve(a, CurrentMemoryContext, n);
-		for (i = 0; i < n; i++)
-		{
-			int64		user = stride == 2 ? (int64) pq_getmsgint64(&msg) : 0;
-			int64		ts = pq_getmsgint64(&msg);
-
-			if (TIMESTAMP_NOT_FINITE(ts) || !IS_VALID_TIMESTAMP(ts))
-				sess_bad_binary("a timestamp is not finite");
-			if (i > 0 && (user < a->last_user || (user == a->last_user && ts < a->last)))
-				a->sorted = false;
-			if (stride == 2)
-				a->ts[2 * i] = user;
-			a->ts[(int64) i * stride + stride - 1] = ts;
-			a->last_user = user;
-			a->last = ts;
-		}
-		a->n = n;
-	}
-	pq_getmsgend(&msg);
-	PG_RETURN_POINTER(a);
-}
-
-PG_FUNCTION_INFO_V1(engage_sessionize_final);
-/*
- * Final function of both sessionize() forms: sorts the events and cuts a
- * session where consecutive events (of a user) are more than gap apart;
- * NULL over no events.
- * Sorting in place keeps the content, so a window may call it repeatedly.
- */
-Datum
-engage_sessionize_final(PG_FUNCTION_ARGS)
-{
-	SessAgg    *a;
-	Datum		result;
-
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("sessionize final function called in a non-aggregate context")));
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	a = (SessAgg *) PG_GETARG_POINTER(0);
-	if (a->n == 0)
-		PG_RETURN_NULL();
-	/* sorting in place keeps the content; later calls find it sorted */
-	if (a->stride == 1)
-		result = engage_sessions_of_timestamps(a->ts, a->n, a->sorted, a->gap_us);
-	else
-		result = engage_sessions_of_pairs(a->ts, a->n, a->sorted, a->gap_us);
-	a->sorted = true;
-	a->last_user = a->stride == 2 ? a->ts[2 * (int64) a->n - 2] : 0;
-	a->last = a->ts[(int64) a->n * a->stride - 1];
-	return result;
-}
-
-
-/* One event: its time and its page (bytes at buf + off). */
-typedef struct PageItem
-{
-	int64		ts;
-	int32		off;
-	int32		len;
-} PageItem;
-
-/* The transition state of page_stats(). */
-typedef struct PageAgg
-{
-	int64		gap_us;
-	int32		n;				/* events */
-	int32		cap;
-	PageItem   *items;
-	int64		buflen;			/* bytes used in buf */
-	int64		bufcap;
-	char	   *buf;			/* the pages' bytes, back to back */
-} PageAgg;
-
-/* Most events one state may hold, and most page bytes (under 1 GB each). */
-#define PAGE_MAX_EVENTS	((int32) ((MaxAllocSize - 64) / sizeof(PageItem)))
-#define PAGE_MAX_BYTES	((int64) MaxAllocSize - 64)
-
-/* Per page output counts while the final function groups the events. */
-typedef struct PageOut
-{
-	int32		off;
-	int32		len;
-	int32		entrance;
-	int32		exit;
-	int64		time_us;		/* -1 for an exit (unknown time) */
-} PageOut;
-
-/* What the final function needs to build page_stat values, cached per call site. */
-typedef struct PageOutType
-{
-	Oid			elemtype;
-	int16		elemlen;
-	bool		elembyval;
-	char		elemalign;
-	TupleDesc	tupdesc;
-} PageOutType;
-
-/* A new empty state in cxt. */
-static PageAgg *
-page_new(MemoryContext cxt, int64 gap_us)
-{
-	PageAgg    *a = MemoryContextAllocZero(cxt, sizeof(PageAgg));
-
-	a->gap_us = gap_us;
-	return a;
-}
-
-/* Raise 54000 for a user with more events or page bytes than a state holds. */
-static void
-page_too_big(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("page_stats state is too large"),
-			 errdetail("One user (one group of page_stats) may have at most %d events and %lld bytes of page names.",
-					   PAGE_MAX_EVENTS, (long long) PAGE_MAX_BYTES)));
-}
-
-/* Make room for extra more events and bytes more page bytes (doubling). */
-static void
-page_reserve(PageAgg *a, MemoryContext cxt, int64 extra, int64 bytes)
-{
-	if ((int64) a->n + extra > a->cap)
-	{
-		int64		need = (int64) a->n + extra;
-		int64		cap;
-
-		if (need > PAGE_MAX_EVENTS)
-			page_too_big();
-		cap = Min(Max(Max((int64) a->cap * 2, need), 16), PAGE_MAX_EVENTS);
-		if (a->items == NULL)
-			a->items = MemoryContextAlloc(cxt, cap * sizeof(PageItem));
-		else
-			a->items = repalloc(a->items, cap * sizeof(PageItem));
-		a->cap = (int32) cap;
-	}
-	if (a->buflen + bytes > a->bufcap)
-	{
-		int64		need = a->buflen + bytes;
-		int64		cap;
-
-		if (need > PAGE_MAX_BYTES)
-			page_too_big();
-		cap = Min(Max(Max(a->bufcap * 2, need), 256), PAGE_MAX_BYTES);
-		if (a->buf == NULL)
-			a->buf = MemoryContextAlloc(cxt, cap);
-		else
-			a->buf = repalloc(a->buf, cap);
-		a->bufcap = cap;
-	}
-}
-
-/* Append one event (the caller reserved room). */
-static inline void
-page_push(PageAgg *a, int64 ts, const char *page, int32 len)
-{
-	PageItem   *it = &a->items[a->n++];
-
-	it->ts = ts;
-	it->off = (int32) a->buflen;
-	it->len = len;
-	memcpy(a->buf + a->buflen, page, len);
-	a->buflen += len;
-}
-
-PG_FUNCTION_INFO_V1(engage_page_stats_accum);
-/*
- * Transition of page_stats(ts, page [, gap]): appends one event.  The gap is
- * checked on every row and must not change; rows with a NULL ts or page are
- * ignored.
- */
-Datum
-engage_page_stats_accum(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-	PageAgg    *a;
-	int64		gap_us = PG_NARGS() > 3 ? sess_gap_arg(fcinfo, 3) : PAGE_DEFAULT_GAP;
-	TimestampTz ts;
-	text	   *page;
-	int32		len;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("page_stats transition function called in a non-aggregate context")));
-	if (PG_ARGISNULL(0))
-		a = page_new(aggcxt, gap_us);
-	else
-	{
-		a = (PageAgg *) PG_GETARG_POINTER(0);
-		if (unlikely(a->gap_us != gap_us))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the gap of page_stats changed between rows"),
-					 errdetail("Every row of one aggregate (one user) must use the same gap.")));
-	}
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(a);
-	ts = PG_GETARG_TIMESTAMPTZ(1);
-	if (unlikely(TIMESTAMP_NOT_FINITE(ts)))
-		sess_infinite_ts();
-	page = PG_GETARG_TEXT_PP(2);
-	len = VARSIZE_ANY_EXHDR(page);
-	page_reserve(a, aggcxt, 1, len);
-	page_push(a, ts, VARDATA_ANY(page), len);
-	PG_RETURN_POINTER(a);
-}
-
-PG_FUNCTION_INFO_V1(engage_page_stats_combine);
-/*
- * Combine: appends the second state's events to the first.  A NULL first
- * state is replaced by a copy in the aggregate context.
- */
-Datum
-engage_page_stats_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt;
-	PageAgg    *dst;
-	PageAgg    *src;
-	int32		i;
-
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("page_stats combine function called in a non-aggregate context")));
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	src = (PageAgg *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
-		dst = page_new(aggcxt, src->gap_us);
-	else
-	{
-		dst = (PageAgg *) PG_GETARG_POINTER(0);
-		if (dst->gap_us != src->gap_us)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot combine page_stats states with different gaps"),
-					 errdetail("Every row of one aggregate (one user) must use the same gap.")));
-	}
-	page_reserve(dst, aggcxt, src->n, src->buflen);
-	for (i = 0; i < src->n; i++)
-		page_push(dst, src->items[i].ts, src->buf + src->items[i].off, src->items[i].len);
-	PG_RETURN_POINTER(dst);
-}
-
-PG_FUNCTION_INFO_V1(engage_page_stats_serialize);
-/* Serialize: version, gap, count, then per event ts, page length, page bytes. */
-Datum
-engage_page_stats_serialize(PG_FUNCTION_ARGS)
-{
-	PageAgg    *a;
+	SessionState *s = sess_arg(fcinfo, 0);
 	StringInfoData buf;
-	int32		i;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("page_stats serialize function called in a non-aggregate context")));
-	a = (PageAgg *) PG_GETARG_POINTER(0);
-	if (16 + (int64) a->n * 12 + a->buflen > (int64) MaxAllocSize - VARHDRSZ - 64)
-		page_too_big();
-	pq_begintypsend(&buf);
-	enlargeStringInfo(&buf, (int) (16 + (int64) a->n * 12 + a->buflen));
-	pq_sendint32(&buf, PAGE_VERSION);
-	pq_sendint64(&buf, a->gap_us);
-	pq_sendint32(&buf, a->n);
-	for (i = 0; i < a->n; i++)
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"version\": %d, \"gap_seconds\": ", s->version);
+	sess_append_seconds(&buf, s->gap_us);
+	appendStringInfo(&buf, ", \"sessions\": %lld, \"events\": %lld, \"bounces\": %lld, \"engaged_sessions\": %lld, "
+					 "\"total_duration_seconds\": ",
+					 (long long) s->sessions, (long long) s->events, (long long) s->bounces, (long long) s->engaged);
+	sess_append_seconds(&buf, s->duration_us);
+	if (s->sessions == 0)
+		appendStringInfoString(&buf, ", \"avg_session_seconds\": null, \"pages_per_session\": null, "
+							   "\"bounce_rate\": null, \"engagement_rate\": null}");
+	else
 	{
-		pq_sendint64(&buf, a->items[i].ts);
-		pq_sendint32(&buf, a->items[i].len);
-		pq_sendbytes(&buf, a->buf + a->items[i].off, a->items[i].len);
+		appendStringInfoString(&buf, ", \"avg_session_seconds\": ");
+		hist_append_double(&buf, (double) s->duration_us / (double) s->sessions / 1e6);
+		appendStringInfoString(&buf, ", \"pages_per_session\": ");
+		hist_append_double(&buf, (double) s->events / (double) s->sessions);
+		appendStringInfoString(&buf, ", \"bounce_rate\": ");
+		hist_append_double(&buf, 100.0 * (double) s->bounces / (double) s->sessions);
+		appendStringInfoString(&buf, ", \"engagement_rate\": ");
+		hist_append_double(&buf, 100.0 * (double) s->engaged / (double) s->sessions);
+		appendStringInfoChar(&buf, '}');
 	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-/* Raise 22P03 for a serialized state that is not valid. */
-static void
-page_bad_binary(const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid serialized page_stats state: %s", why),
-			 errdetail("A page_stats state is written by this build of engage's serialize function (format version %d).",
-					   PAGE_VERSION)));
-}
-
-PG_FUNCTION_INFO_V1(engage_page_stats_deserialize);
-/*
- * Deserialize, checking version, gap, every length against the bytes left,
- * finite timestamps, page names valid in the database encoding, exact end.
- */
-Datum
-engage_page_stats_deserialize(PG_FUNCTION_ARGS)
-{
-	bytea	   *b;
-	StringInfoData msg;
-	PageAgg    *a;
-	int64		gap_us;
-	int32		n;
-	int32		i;
-
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("page_stats deserialize function called in a non-aggregate context")));
-	b = PG_GETARG_BYTEA_PP(0);
-	/* a read-only view of the bytea (initReadOnlyStringInfo is PG 16+) */
-	msg.data = VARDATA_ANY(b);
-	msg.len = VARSIZE_ANY_EXHDR(b);
-	msg.maxlen = msg.len;
-	msg.cursor = 0;
-	if (msg.len < 16 || pq_getmsgint(&msg, 4) != PAGE_VERSION)
-		page_bad_binary("unknown format version");
-	gap_us = pq_getmsgint64(&msg);
-	n = (int32) pq_getmsgint(&msg, 4);
-	if (gap_us <= 0)
-		page_bad_binary("gap is not positive");
-	/* each event takes at least 12 bytes */
-	if (n < 0 || n > PAGE_MAX_EVENTS || (int64) n * 12 > (int64) (msg.len - msg.cursor))
-		page_bad_binary("wrong length for its event count");
-	a = page_new(CurrentMemoryContext, gap_us);
-	page_reserve(a, CurrentMemoryContext, n, (msg.len - msg.cursor) - (int64) n * 12);
-	for (i = 0; i < n; i++)
-	{
-		int64		ts;
-		int32		len;
-		const char *page;
-
-		if (msg.len - msg.cursor < 12)
-			page_bad_binary("wrong length for its event count");
-		ts = pq_getmsgint64(&msg);
-		len = (int32) pq_getmsgint(&msg, 4);
-		if (TIMESTAMP_NOT_FINITE(ts) || !IS_VALID_TIMESTAMP(ts))
-			page_bad_binary("a timestamp is not finite");
-		if (len < 0 || len > msg.len - msg.cursor ||
-			a->buflen + len > a->bufcap)
-			page_bad_binary("a page name runs past the end");
-		page = pq_getmsgbytes(&msg, len);
-		if (!pg_verifymbstr(page, len, true))
-			page_bad_binary("a page name is not valid in the database encoding");
-		page_push(a, ts, page, len);
-	}
-	pq_getmsgend(&msg);
-	PG_RETURN_POINTER(a);
-}
-
-/* Compare two pages byte-wise, a shorter prefix first (the C collation's order). */
-static inline int
-page_name_cmp(const char *buf, int32 aoff, int32 alen, int32 boff, int32 blen)
-{
-	int			c = memcmp(buf + aoff, buf + boff, Min(alen, blen));
-
-	if (c != 0)
-		return c;
-	return (alen > blen) - (alen < blen);
-}
-
-/* qsort_arg comparator of events: by ts, then by page. */
-static int
-page_item_cmp(const void *x, const void *y, void *arg)
-{
-	const PageItem *a = (const PageItem *) x;
-	const PageItem *b = (const PageItem *) y;
-
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return page_name_cmp((const char *) arg, a->off, a->len, b->off, b->len);
-}
-
-/* qsort_arg comparator of per-view results: by page. */
-static int
-page_out_cmp(const void *x, const void *y, void *arg)
-{
-	const PageOut *a = (const PageOut *) x;
-	const PageOut *b = (const PageOut *) y;
-
-	return page_name_cmp((const char *) arg, a->off, a->len, b->off, b->len);
-}
-
-/* The element type of the final function's result (page_stat), cached in fn_extra. */
-static PageOutType *
-page_out_type(FunctionCallInfo fcinfo)
-{
-	PageOutType *t = (PageOutType *) fcinfo->flinfo->fn_extra;
-
-	if (t == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		Oid			rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
-
-		t = palloc0(sizeof(PageOutType));
-		t->elemtype = get_element_type(rettype);
-		if (!OidIsValid(t->elemtype) || !type_is_rowtype(t->elemtype))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("page_stats final function must return an array of a composite type")));
-		get_typlenbyvalalign(t->elemtype, &t->elemlen, &t->elembyval, &t->elemalign);
-		t->tupdesc = lookup_rowtype_tupdesc_copy(t->elemtype, -1);
-		if (t->tupdesc->natts != 6)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("page_stat must have 6 columns")));
-		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = t;
-	}
-	return t;
-}
-
-PG_FUNCTION_INFO_V1(engage_page_stats_final);
-/*
- * Final function of page_stats(): sorts the events by (ts, page), cuts the
- * sessions, then groups the views by page; one page_stat per page, in page
- * order; NULL over no events.  Sorting in place keeps the content.
- */
-Datum
-engage_page_stats_final(PG_FUNCTION_ARGS)
-{
-	PageAgg    *a;
-	PageOutType *t;
-	PageOut    *out;
-	Datum	   *elems;
-	int32		nelems = 0;
-	int32		i;
-	int32		j;
-
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("page_stats final function called in a non-aggregate context")));
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	a = (PageAgg *) PG_GETARG_POINTER(0);
-	if (a->n == 0)
-		PG_RETURN_NULL();
-	t = page_out_type(fcinfo);
-	qsort_arg(a->items, a->n, sizeof(PageItem), page_item_cmp, a->buf);
-
-	/* one result per view: entrance, exit, time to the next event */
-	out = palloc(sizeof(PageOut) * a->n);
-	for (i = 0; i < a->n; i++)
-	{
-		int64		d = 0;
-		bool		cut_before = i == 0 ||
-			pg_sub_s64_overflow(a->items[i].ts, a->items[i - 1].ts, &d) || d > a->gap_us;
-		bool		cut_after = i == a->n - 1 ||
-			pg_sub_s64_overflow(a->items[i + 1].ts, a->items[i].ts, &d) || d > a->gap_us;
-
-		out[i].off = a->items[i].off;
-		out[i].len = a->items[i].len;
-		out[i].entrance = cut_before ? 1 : 0;
-		out[i].exit = cut_after ? 1 : 0;
-		out[i].time_us = cut_after ? -1 : d;
-	}
-	qsort_arg(out, a->n, sizeof(PageOut), page_out_cmp, a->buf);
-
-	/* group by page */
-	elems = palloc(sizeof(Datum) * a->n);
-	for (i = 0; i < a->n; i = j)
-	{
-		int64		views = 0;
-		int64		entrances = 0;
-		int64		exits = 0;
-		int64		timed = 0;
-		int64		time_us = 0;
-		Interval   *iv = palloc0(sizeof(Interval));
-		Datum		values[6];
-		bool		nulls[6] = {false};
-
-		for (j = i; j < a->n && page_out_cmp(&out[i], &out[j], a->buf) == 0; j++)
-		{
-			views++;
-			entrances += out[j].entrance;
-			exits += out[j].exit;
-			if (out[j].time_us >= 0)
-			{
-				timed++;
-				if (pg_add_s64_overflow(time_us, out[j].time_us, &time_us))
-					ereport(ERROR,
-							(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-							 errmsg("time on page is out of range"),
-							 errdetail("The time on one page of one user is at most %lld microseconds.",
-									   (long long) PG_INT64_MAX)));
-			}
-		}
-		iv->time = time_us;
-		values[0] = PointerGetDatum(cstring_to_text_with_len(a->buf + out[i].off, out[i].len));
-		values[1] = Int64GetDatum(views);
-		values[2] = Int64GetDatum(entrances);
-		values[3] = Int64GetDatum(exits);
-		values[4] = Int64GetDatum(timed);
-		values[5] = IntervalPGetDatum(iv);
-		elems[nelems++] = HeapTupleGetDatum(heap_form_tuple(t->tupdesc, values, nulls));
-	}
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nelems, t->elemtype, t->elemlen,
-										  t->elembyval, t->elemalign));
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
