@@ -222,6 +222,127 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 
 -- ---------------------------------------------------------------------------
+-- The one-call keyed form funnel(user_id, ts, ...): one aggregate over every
+-- user's rows (no GROUP BY user) equals rollup() of the per-user states,
+-- exactly (text forms compared), in each of its three variants
+-- ---------------------------------------------------------------------------
+SELECT (SELECT funnel(u, ts, step, '12 hours', 4) FROM fun_ev)::text
+     = (SELECT rollup(f) FROM fun_users)::text AS keyed_steps_4_equal,
+       (SELECT funnel(u, ts, step, '12 hours') FROM fun_ev)::text
+     = (SELECT rollup(f) FROM (SELECT funnel(ts, step, '12 hours') f FROM fun_ev GROUP BY u) q)::text AS keyed_equal,
+       (SELECT funnel(u, ts, step, '12 hours', 6) FROM fun_ev)::text
+     = (SELECT rollup(f) FROM (SELECT funnel(ts, step, '12 hours', 6) f FROM fun_ev GROUP BY u) q)::text AS keyed_steps_6_equal,
+       (SELECT funnel(u, ts, ARRAY[step = 1, step = 2, step = 3, step = 4], '12 hours') FROM fun_ev)::text
+     = (SELECT rollup(f) FROM fun_users)::text AS keyed_conditions_equal,
+       (SELECT funnel(u, ts, step, '0') FROM fun_ev)::text
+     = (SELECT rollup(f) FROM (SELECT funnel(ts, step, '0') f FROM fun_ev GROUP BY u) q)::text AS keyed_window_0_equal;
+-- funnel_steps of both, the same rows
+SELECT (SELECT array_agg(s ORDER BY s.step) FROM funnel_steps((SELECT funnel(u, ts, step, '12 hours', 4) FROM fun_ev)) s)
+     = (SELECT array_agg(s ORDER BY s.step) FROM funnel_steps((SELECT rollup(f) FROM fun_users)) s) AS keyed_funnel_steps_equal;
+SELECT s.step, s.users, s.conversion_from_first, s.conversion_from_previous
+FROM funnel_steps((SELECT funnel(u, ts, step, '12 hours', 4) FROM fun_ev)) s ORDER BY s.step;
+-- per segment (GROUP BY segment, not user): each equals the rollup of its users
+SELECT g, funnel(u, ts, step, '12 hours', 4)::text = (SELECT rollup(f)::text FROM fun_users fu WHERE fu.u % 7 = fun_ev.g) AS same
+FROM fun_ev GROUP BY g ORDER BY g;
+-- row order does not matter
+SELECT funnel(u, ts, step, '12 hours' ORDER BY u, ts, step)::text
+     = funnel(u, ts, step, '12 hours' ORDER BY ts DESC, step DESC, u DESC)::text
+   AND funnel(u, ts, step, '12 hours' ORDER BY u, ts, step)::text
+     = funnel(u, ts, step, '12 hours' ORDER BY hashint4(u * 1000 + step), ts)::text AS keyed_order_free
+FROM fun_ev;
+-- a growing window frame runs the final function again on the same state:
+-- frame u = the rollup of users 1..u
+SELECT count(*) AS frames,
+       count(*) FILTER (WHERE w = (SELECT rollup(f)::text FROM fun_users f2 WHERE f2.u <= q.u)) AS same
+FROM (SELECT DISTINCT u, funnel(u, ts, step, '12 hours', 4) OVER (ORDER BY u)::text AS w FROM fun_ev WHERE u <= 100) q;
+-- users: a row with a user_id makes a user, with or without funnel events
+-- (2: step 0 only; 3: NULL ts only); rows with a NULL user_id are ignored;
+-- no user at all is NULL, like rollup() over no states
+SELECT funnel(u, ts, s, '1 hour') FROM (VALUES
+  (1, '2024-01-01 00:00'::timestamptz, 1), (1, '2024-01-01 00:10', 2), (2, '2024-01-01 00:00', 0),
+  (3, NULL, 1), (NULL, '2024-01-01 00:00', 1), (NULL, '2024-01-01 00:00', 3)) v(u, ts, s);
+SELECT funnel(u, ts, c, '1 hour') FROM (VALUES
+  (10, '2024-01-01 00:00'::timestamptz, ARRAY[true, false]), (10, '2024-01-01 00:30', ARRAY[NULL, true]),
+  (11, '2024-01-01 00:00', NULL::boolean[]), (NULL, '2024-01-01 00:00', ARRAY[true, true])) v(u, ts, c);
+SELECT (SELECT funnel(u, ts, s, '1 hour') FROM (VALUES (1::bigint, now(), 1)) v(u, ts, s) WHERE false) IS NULL AS no_rows_null,
+       (SELECT funnel(u, ts, s, '1 hour') FROM (VALUES (NULL::bigint, now(), 1)) v(u, ts, s)) IS NULL AS no_users_null;
+-- ids are any bigint (hashed): negative, huge, and the same user on several rows
+WITH v(u, ts, s) AS (VALUES (-9223372036854775808, '2024-01-01 00:00'::timestamptz, 1), (9223372036854775807, '2024-01-01 00:00', 1),
+                             (9223372036854775807, '2024-01-01 00:20', 2), (-9223372036854775808, '2024-01-01 02:00', 2))
+SELECT (SELECT funnel(u, ts, s, '1 hour') FROM v) AS keyed,
+       (SELECT funnel(u, ts, s, '1 hour') FROM v)::text
+     = (SELECT rollup(f) FROM (SELECT funnel(ts, s, '1 hour') f FROM v GROUP BY u) q)::text AS big_ids_equal;
+
+-- Parallel: each worker's partial state (users and their events) is
+-- serialized, deserialized and merged.  The rows are shuffled so that a
+-- user's events are spread over the workers; the leader does not scan, so
+-- every row goes through a worker.  Equal to the serial run.
+CREATE TABLE fun_par AS SELECT * FROM fun_ev ORDER BY hashtext(u || ' ' || ts || ' ' || step);
+ANALYZE fun_par;
+CREATE FUNCTION pg_temp.workers_launched(q text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE plan jsonb; launched int;
+BEGIN
+  EXECUTE 'EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || q INTO plan;
+  SELECT max((n->>'Workers Launched')::int) INTO launched
+    FROM jsonb_path_query(plan, '$.** ? (exists (@."Workers Launched"))') n;
+  RETURN coalesce(launched, 0);
+END $$;
+SELECT funnel(u, ts, step, '12 hours')::text AS keyed_serial,
+       funnel(u, ts, step, '12 hours', 4)::text AS keyed_serial_4,
+       funnel(u, ts, ARRAY[step = 1, step = 2, step = 3], '12 hours')::text AS keyed_serial_c
+FROM fun_par \gset
+SELECT string_agg(f::text, ';' ORDER BY g) AS keyed_serial_groups
+FROM (SELECT g, funnel(u, ts, step, '12 hours') f FROM fun_par GROUP BY 1) s \gset
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT funnel(u, ts, step, '12 hours') FROM fun_par;
+SELECT pg_temp.is_parallel(q) AS plan, pg_temp.workers_launched(q) > 0 AS workers_launched, q FROM (VALUES
+  ('SELECT funnel(u, ts, step, ''12 hours'') FROM fun_par'),
+  ('SELECT g, funnel(u, ts, step, ''12 hours'') FROM fun_par GROUP BY 1')
+) v(q) ORDER BY q;
+SELECT funnel(u, ts, step, '12 hours')::text = :'keyed_serial' AS keyed_parallel_equals_serial,
+       funnel(u, ts, step, '12 hours')::text
+     = (SELECT rollup(f) FROM (SELECT funnel(ts, step, '12 hours') f FROM fun_ev GROUP BY u) q)::text AS keyed_parallel_equals_rollup,
+       funnel(u, ts, step, '12 hours', 4)::text = :'keyed_serial_4' AS keyed_4_parallel_equals_serial,
+       funnel(u, ts, ARRAY[step = 1, step = 2, step = 3], '12 hours')::text = :'keyed_serial_c' AS keyed_c_parallel_equals_serial
+FROM fun_par;
+SELECT string_agg(f::text, ';' ORDER BY g) = :'keyed_serial_groups' AS keyed_groups_parallel_equal
+FROM (SELECT g, funnel(u, ts, step, '12 hours') f FROM fun_par GROUP BY 1) s;
+RESET parallel_leader_participation;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+-- Errors of the keyed form, as the per-user form's; window, steps and the
+-- condition count are the same on every row of every user
+SELECT q, pg_temp.err(q) FROM (VALUES
+  ($$SELECT funnel(1, now(), 33, '1 day')$$),
+  ($$SELECT funnel(1, now(), -1, '1 day')$$),
+  ($$SELECT funnel(1, now(), 5, '1 day', 4)$$),
+  ($$SELECT funnel(1, now(), 1, '1 day', 0)$$),
+  ($$SELECT funnel(1, now(), 1, '1 day', NULL)$$),
+  ($$SELECT funnel(1, now(), 1, NULL)$$),
+  ($$SELECT funnel(NULL::bigint, NULL::timestamptz, NULL::int, NULL)$$),
+  ($$SELECT funnel(1, now(), 1, '1 month')$$),
+  ($$SELECT funnel(1, now(), 1, '-1 hour')$$),
+  ($$SELECT funnel(1, 'infinity', 1, '1 day')$$),
+  ($$SELECT funnel(u, now(), 1, w) FROM (VALUES (1, '1 day'::interval), (2, '2 days')) v(u, w)$$),
+  ($$SELECT funnel(u, now(), 1, w) FROM (VALUES (1, '1 day'::interval), (2, '24 hours')) v(u, w)$$),
+  ($$SELECT funnel(u, now(), 1, '1 day', n) FROM (VALUES (1, 3), (2, 4)) v(u, n)$$),
+  ($$SELECT funnel(1, now(), ARRAY[]::boolean[], '1 day')$$),
+  ($$SELECT funnel(1, now(), ARRAY[[true], [false]], '1 day')$$),
+  ($$SELECT funnel(1, now(), array_fill(true, ARRAY[33]), '1 day')$$),
+  ($$SELECT funnel(u, now(), c, '1 day') FROM (VALUES (1, ARRAY[true]), (2, ARRAY[true, false])) v(u, c)$$),
+  ($$SELECT funnel(NULL::bigint, now(), c, '1 day') FROM (VALUES (ARRAY[true]), (ARRAY[true, false])) v(c)$$)
+) v(q);
+-- the DETAIL says what must stay the same
+SELECT funnel(u, now(), 1, w) FROM (VALUES (1, '1 day'::interval), (2, '2 days')) v(u, w);
+
+-- ---------------------------------------------------------------------------
 -- Text and binary round trips
 -- ---------------------------------------------------------------------------
 SELECT count(*) AS states, count(*) FILTER (WHERE f::text::funnel_state::text = f::text) AS text_round_trip
@@ -299,4 +420,4 @@ SELECT d, pg_temp.err(format('SELECT pg_temp.bin_recv(%L::bytea)', p)) FROM (VAL
        || '\x7fffffff' || '\x0000000000000001')
 ) v(d, p);
 
-DROP TABLE fun_ev, fun_users;
+DROP TABLE fun_ev, fun_users, fun_par;

@@ -20,7 +20,11 @@
  *
  * The per-user running state keeps the (ts, step) events: the first 12 inside
  * the state, then a doubling array in the aggregate context (no allocation
- * per row); combine appends.
+ * per row); combine appends.  The chain logic (fn_chain: sort, then scan)
+ * is shared with the one-call keyed form funnel(user_id, ts, ...) of
+ * funnel_keyed.c, which runs it for every user of one aggregate and adds
+ * each user to a running rollup (fr_add_user), as rollup() of the per-user
+ * states would.
  *
  * funnel_state (varlena, declared in funnel.h) holds, for any number of
  * users: users, and per step k = 1..N the users who reached it, the exact
@@ -35,6 +39,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/timestamp.h"
 
@@ -122,19 +127,152 @@ fs_alloc(int nsteps, int nentries)
 }
 
 /* ---------------------------------------------------------------------------
- * funnel(): one user's events
+ * Arguments and parameters of funnel(), both forms
+ * ------------------------------------------------------------------------- */
+
+/* Raise 22004 for a NULL parameter of funnel(). */
+static void
+fn_null_param(const char *name, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("%s of funnel must not be NULL", name),
+			 errdetail("%s", detail)));
+}
+
+/* Raise 22023: window, steps or condition count changed between the rows of one aggregate. */
+void
+fn_param_changed(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("window or number of steps of funnel changed between rows"),
+			 errdetail("Every row of one aggregate (one user, or every user of funnel(user_id, ...)) must use the same window and steps.")));
+}
+
+/* Raise 22023 for a step out of range. */
+void
+fn_bad_step(int64 step)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("funnel step %lld is out of range", (long long) step),
+			 errdetail(FUNNEL_STEP_DETAIL)));
+}
+
+/* Raise 22008 for an infinite event timestamp. */
+void
+fn_bad_ts(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("funnel event timestamp must be finite"),
+			 errdetail("Event timestamps are finite; rows with a NULL timestamp are ignored.")));
+}
+
+/* The window argument argno, never NULL (22004). */
+const Interval *
+fn_window_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		fn_null_param("window", "The window is the longest time from step 1 to the last step, e.g. '1 day'.");
+	return PG_GETARG_INTERVAL_P(argno);
+}
+
+/* The steps argument argno: 1..32 (22023), never NULL (22004). */
+int
+fn_steps_arg(FunctionCallInfo fcinfo, int argno)
+{
+	int32		nsteps;
+
+	if (PG_ARGISNULL(argno))
+		fn_null_param("steps", "steps is the number of funnel steps, 1 to 32.");
+	nsteps = PG_GETARG_INT32(argno);
+	if (nsteps < 1 || nsteps > FUNNEL_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel of %d steps is not supported", nsteps),
+				 errdetail("steps is the number of funnel steps, 1 to 32.")));
+	return nsteps;
+}
+
+/* The parameters of the first row (the window is checked here: 22023). */
+void
+fn_params_init(FunnelParams *p, const Interval *iv, int mode, int nsteps)
+{
+	p->window = dur_interval_us(iv, "funnel window");
+	p->window_iv = *iv;
+	p->mode = mode;
+	p->nsteps = nsteps;
+}
+
+/* A row's window is written differently from the first row's: it must be the same length. */
+void
+fn_window_changed(const FunnelParams *p, const Interval *iv)
+{
+	if (dur_interval_us(iv, "funnel window") != p->window)
+		fn_param_changed();
+}
+
+/* Combine: the parameters of two running states must agree; N is the larger. */
+void
+fn_params_merge(FunnelParams *dst, const FunnelParams *src)
+{
+	if (dst->window != src->window || dst->mode != src->mode ||
+		(dst->mode != FUNNEL_BY_STEP && dst->nsteps != src->nsteps && dst->nsteps && src->nsteps))
+		fn_param_changed();
+	dst->nsteps = Max(dst->nsteps, src->nsteps);
+}
+
+/*
+ * The conditions array of a row: a one-dimensional boolean array of 1..32
+ * elements (22023); returns the true elements as a mask (bit k - 1: step k,
+ * NULL elements false) and their number in *len.
+ */
+uint32
+fn_conditions(ArrayType *arr, int *len)
+{
+	bool	   *vals;
+	bits8	   *bitmap;
+	uint32		mask = 0;
+	int			k;
+
+	if (ARR_NDIM(arr) != 1 || ARR_ELEMTYPE(arr) != BOOLOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel conditions must be a one-dimensional boolean array"),
+				 errdetail("One element per step, 1 to 32 of them, e.g. ARRAY[page = 'home', page = 'cart', page = 'paid'].")));
+	*len = ARR_DIMS(arr)[0];
+	if (*len < 1 || *len > FUNNEL_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel of %d conditions is not supported", *len),
+				 errdetail("One element per step, 1 to 32 of them.")));
+	/* ARR_DATA_PTR, without its signed/unsigned mix (-Wextra) */
+	vals = (bool *) ((char *) arr + (ARR_HASNULL(arr) ? (Size) arr->dataoffset : ARR_OVERHEAD_NONULLS(1)));
+	bitmap = ARR_NULLBITMAP(arr);
+	for (k = 0; k < *len; k++)
+	{
+		if (bitmap && !(bitmap[k / 8] & (1 << (k % 8))))
+			continue;
+		if (*vals)
+			mask |= (uint32) 1 << k;
+		vals++;
+	}
+	return mask;
+}
+
+/* ---------------------------------------------------------------------------
+ * funnel(ts, ...): one user's events
  * ------------------------------------------------------------------------- */
 
 /* A new empty running state in cxt. */
 FunnelAcc *
-fa_new(MemoryContext cxt, int64 window, const Interval *window_iv, int mode, int nsteps)
+fa_new(MemoryContext cxt, const FunnelParams *p)
 {
 	FunnelAcc  *a = MemoryContextAlloc(cxt, sizeof(FunnelAcc));
 
-	a->window = window;
-	a->window_iv = *window_iv;
-	a->mode = mode;
-	a->nsteps = nsteps;
+	a->p = *p;
 	a->n = 0;
 	a->cap = FUNNEL_INLINE;
 	a->ev = a->inl;
@@ -178,73 +316,23 @@ fa_push(FunnelAcc *a, MemoryContext cxt, int64 ts, int step)
 	a->n++;
 }
 
-/* Raise 22004 for a NULL parameter of funnel(). */
-static void
-fn_null_param(const char *name, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			 errmsg("%s of funnel must not be NULL", name),
-			 errdetail("%s", detail)));
-}
-
-/* Raise 22023: window or steps changed between the rows of one user. */
-static void
-fn_param_changed(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("window or number of steps of funnel changed between rows"),
-			 errdetail("Every row of one aggregate (one user) must use the same window and steps.")));
-}
-
-/* Raise 22023 for a step out of range. */
-static void
-fn_bad_step(int64 step)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("funnel step %lld is out of range", (long long) step),
-			 errdetail(FUNNEL_STEP_DETAIL)));
-}
-
 /* The running state for this row: created on the first, parameters checked on every row. */
 static FunnelAcc *
 fa_get(FunctionCallInfo fcinfo, MemoryContext cxt, int mode, int nsteps)
 {
+	const Interval *iv = fn_window_arg(fcinfo, 3);
 	FunnelAcc  *a;
-	Interval   *iv;
 
-	if (PG_ARGISNULL(3))
-		fn_null_param("window", "The window is the longest time from step 1 to the last step, e.g. '1 day'.");
-	iv = PG_GETARG_INTERVAL_P(3);
 	if (PG_ARGISNULL(0))
-		return fa_new(cxt, dur_interval_us(iv, "funnel window"), iv, mode, nsteps);
-	a = (FunnelAcc *) PG_GETARG_POINTER(0);
-	/* the same window as the previous rows (the usual case) needs no check */
-	if (unlikely(iv->time != a->window_iv.time || iv->day != a->window_iv.day ||
-				 iv->month != a->window_iv.month))
 	{
-		if (dur_interval_us(iv, "funnel window") != a->window)
-			fn_param_changed();
+		FunnelParams p;
+
+		fn_params_init(&p, iv, mode, nsteps);
+		return fa_new(cxt, &p);
 	}
-	if (unlikely(a->mode != mode || (mode == FUNNEL_BY_STEP_N && a->nsteps != nsteps)))
-		fn_param_changed();
+	a = (FunnelAcc *) PG_GETARG_POINTER(0);
+	fn_params_check(&a->p, iv, mode, nsteps);
 	return a;
-}
-
-/* The finite timestamp of a row (22008 otherwise). */
-static inline int64
-fn_ts(FunctionCallInfo fcinfo)
-{
-	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(1);
-
-	if (unlikely(TIMESTAMP_NOT_FINITE(ts)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("funnel event timestamp must be finite"),
-				 errdetail("Event timestamps are finite; rows with a NULL timestamp are ignored.")));
-	return ts;
 }
 
 PG_FUNCTION_INFO_V1(engage_funnel_accum);
@@ -257,20 +345,9 @@ engage_funnel_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = dur_aggcxt(fcinfo, "funnel transition function");
 	FunnelAcc  *a;
-	int			nsteps = 0;
+	int			nsteps = PG_NARGS() > 4 ? fn_steps_arg(fcinfo, 4) : 0;
 	int32		step;
 
-	if (PG_NARGS() > 4)
-	{
-		if (PG_ARGISNULL(4))
-			fn_null_param("steps", "steps is the number of funnel steps, 1 to 32.");
-		nsteps = PG_GETARG_INT32(4);
-		if (nsteps < 1 || nsteps > FUNNEL_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("funnel of %d steps is not supported", nsteps),
-					 errdetail("steps is the number of funnel steps, 1 to 32.")));
-	}
 	a = fa_get(fcinfo, cxt, nsteps ? FUNNEL_BY_STEP_N : FUNNEL_BY_STEP, nsteps);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(a);
@@ -279,9 +356,9 @@ engage_funnel_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	if (unlikely(step < 0 || step > (nsteps ? nsteps : FUNNEL_MAX)))
 		fn_bad_step(step);
-	if (nsteps == 0 && step > a->nsteps)
-		a->nsteps = step;
-	fa_push(a, cxt, fn_ts(fcinfo), step);
+	if (nsteps == 0 && step > a->p.nsteps)
+		a->p.nsteps = step;
+	fa_push(a, cxt, fn_ts_arg(fcinfo, 1), step);
 	PG_RETURN_POINTER(a);
 }
 
@@ -295,48 +372,26 @@ engage_funnel_accum_conditions(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = dur_aggcxt(fcinfo, "funnel transition function");
 	FunnelAcc  *a;
-	ArrayType  *arr;
+	uint32		mask;
 	int			len;
-	bool	   *vals;
-	bits8	   *bitmap;
-	int			k;
 	int64		ts;
 
 	/* the length is checked below: a row without conditions leaves it unset */
 	a = fa_get(fcinfo, cxt, FUNNEL_BY_CONDITIONS, 0);
 	if (PG_ARGISNULL(2))
 		PG_RETURN_POINTER(a);
-	arr = PG_GETARG_ARRAYTYPE_P(2);
-	if (ARR_NDIM(arr) != 1 || ARR_ELEMTYPE(arr) != BOOLOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel conditions must be a one-dimensional boolean array"),
-				 errdetail("One element per step, 1 to 32 of them, e.g. ARRAY[page = 'home', page = 'cart', page = 'paid'].")));
-	len = ARR_DIMS(arr)[0];
-	if (len < 1 || len > FUNNEL_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel of %d conditions is not supported", len),
-				 errdetail("One element per step, 1 to 32 of them.")));
-	if (a->nsteps == 0)
-		a->nsteps = len;
-	else if (a->nsteps != len)
+	mask = fn_conditions(PG_GETARG_ARRAYTYPE_P(2), &len);
+	if (a->p.nsteps == 0)
+		a->p.nsteps = len;
+	else if (a->p.nsteps != len)
 		fn_param_changed();
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(a);
-	ts = fn_ts(fcinfo);
-	/* ARR_DATA_PTR, without its signed/unsigned mix (-Wextra) */
-	vals = (bool *) ((char *) arr + (ARR_HASNULL(arr) ? (Size) arr->dataoffset : ARR_OVERHEAD_NONULLS(1)));
-	bitmap = ARR_NULLBITMAP(arr);
-	for (k = 0; k < len; k++)
+	ts = fn_ts_arg(fcinfo, 1);
+	while (mask)
 	{
-		bool		isnull = bitmap && !(bitmap[k / 8] & (1 << (k % 8)));
-
-		if (isnull)
-			continue;
-		if (*vals)
-			fa_push(a, cxt, ts, k + 1);
-		vals++;
+		fa_push(a, cxt, ts, pg_rightmost_one_pos32(mask) + 1);
+		mask &= mask - 1;
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -358,14 +413,11 @@ engage_funnel_combine(PG_FUNCTION_ARGS)
 	}
 	src = (FunnelAcc *) PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(0))
-		dst = fa_new(cxt, src->window, &src->window_iv, src->mode, src->nsteps);
+		dst = fa_new(cxt, &src->p);
 	else
 	{
 		dst = (FunnelAcc *) PG_GETARG_POINTER(0);
-		if (dst->window != src->window || dst->mode != src->mode ||
-			(dst->mode != FUNNEL_BY_STEP && dst->nsteps != src->nsteps && dst->nsteps && src->nsteps))
-			fn_param_changed();
-		dst->nsteps = Max(dst->nsteps, src->nsteps);
+		fn_params_merge(&dst->p, &src->p);
 	}
 	if (src->n > 0)
 	{
@@ -375,6 +427,10 @@ engage_funnel_combine(PG_FUNCTION_ARGS)
 	}
 	PG_RETURN_POINTER(dst);
 }
+
+/* ---------------------------------------------------------------------------
+ * The chain logic of one user, shared by both forms
+ * ------------------------------------------------------------------------- */
 
 /* qsort comparator: by time, then step. */
 static int
@@ -456,6 +512,18 @@ fn_scan(const FunnelEvent *ev, int n, int nsteps, int64 window, int64 *times)
 	return depth;
 }
 
+/*
+ * One user's funnel from its n events (any order, steps 1..nsteps): sorts
+ * them in place by (ts, step), returns the depth and writes the step times
+ * of the first chain to reach it to times[1..depth].
+ */
+int
+fn_chain(FunnelEvent *ev, int n, int nsteps, int64 window, int64 *times)
+{
+	fn_sort(ev, n);
+	return fn_scan(ev, n, nsteps, window, times);
+}
+
 PG_FUNCTION_INFO_V1(engage_funnel_final);
 /* Final function of funnel(): sorts the events and returns the one-user funnel_state. */
 Datum
@@ -475,9 +543,8 @@ engage_funnel_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	a = (FunnelAcc *) PG_GETARG_POINTER(0);
-	fn_sort(a->ev, a->n);
-	depth = fn_scan(a->ev, a->n, a->nsteps, a->window, times);
-	s = fs_alloc(a->nsteps, Max(depth - 1, 0));
+	depth = fn_chain(a->ev, a->n, a->p.nsteps, a->p.window, times);
+	s = fs_alloc(a->p.nsteps, Max(depth - 1, 0));
 	s->users = 1;
 	reached = FS_REACHED(s);
 	nent = FS_NENT(s);
@@ -546,6 +613,24 @@ fr_add(FunnelRoll *r, MemoryContext cxt, const FunnelState *s, int sign)
 	{
 		dur_hist_add_entries(&r->h[k], cxt, e, (int) nent[k], &sums[k], sign, "funnel_state");
 		e += nent[k];
+	}
+}
+
+/*
+ * Add one user's chain (fn_chain's depth and times) to a running rollup:
+ * exactly what adding the user's one-user state does (the keyed form).
+ */
+void
+fr_add_user(FunnelRoll *r, MemoryContext cxt, int depth, const int64 *times)
+{
+	int			k;
+
+	r->users++;
+	for (k = 1; k <= depth; k++)
+	{
+		r->reached[k - 1]++;
+		if (k > 1)
+			dur_hist_add_value(&r->h[k - 1], cxt, times[k] - times[k - 1], 1, "funnel_state");
 	}
 }
 

@@ -1,7 +1,8 @@
 /*
  * funnel_io.c: text, binary and jsonb forms of funnel_state, and the
  * serialized running states of funnel() and rollup(funnel_state) (see
- * funnel.c).
+ * funnel.c; the keyed form's, funnel_keyed.c, share the parameters and
+ * events read here).
  *
  * Text form (exact):
  *   v1;steps=3;users=4;reached=3,2,1;s2=5400.000000;h2=1795162112:1,3590324224:1;s3=60.000000;h3=59768832:1
@@ -34,10 +35,51 @@
  * ------------------------------------------------------------------------- */
 
 /* Raise 22P03 for a serialized running state (funnel() or rollup) that is not valid. */
-static void
+void
 fn_bad_serialized(const char *why)
 {
 	dur_bad_serialized("funnel state", why, FUNNEL_VERSION);
+}
+
+/* Write the parameters of a running funnel() state: window, mode, steps. */
+void
+fn_send_params(StringInfo buf, const FunnelParams *p)
+{
+	pq_sendint64(buf, p->window);
+	pq_sendint32(buf, p->mode);
+	pq_sendint32(buf, p->nsteps);
+}
+
+/* Read and check the parameters of a running funnel() state (16 bytes, the caller checked the length). */
+void
+fn_recv_params(StringInfo msg, FunnelParams *p)
+{
+	p->window = pq_getmsgint64(msg);
+	if (p->window < 0)
+		fn_bad_serialized("negative window");
+	p->window_iv.month = 0;
+	p->window_iv.day = (int32) (p->window / USECS_PER_DAY);
+	p->window_iv.time = p->window % USECS_PER_DAY;
+	p->mode = (int32) pq_getmsgint(msg, 4);
+	p->nsteps = (int32) pq_getmsgint(msg, 4);
+	if (p->mode < FUNNEL_BY_STEP || p->mode > FUNNEL_BY_CONDITIONS ||
+		p->nsteps < 0 || p->nsteps > FUNNEL_MAX || (p->mode == FUNNEL_BY_STEP_N && p->nsteps == 0))
+		fn_bad_serialized("bad mode or step count");
+}
+
+/* Read and check one serialized event (12 bytes, the caller checked the length); returns its step. */
+int
+fn_recv_event(StringInfo msg, const FunnelParams *p, FunnelEvent *ev)
+{
+	int64		ts = pq_getmsgint64(msg);
+	int32		step = (int32) pq_getmsgint(msg, 4);
+
+	if (TIMESTAMP_NOT_FINITE(ts) || !IS_VALID_TIMESTAMP(ts) || step < 1 || step > p->nsteps)
+		fn_bad_serialized("an event has a bad timestamp or step");
+	ev->ts = ts;
+	ev->step = step;
+	ev->pad = 0;
+	return step;
 }
 
 PG_FUNCTION_INFO_V1(engage_funnel_serialize);
@@ -53,9 +95,7 @@ engage_funnel_serialize(PG_FUNCTION_ARGS)
 	a = (FunnelAcc *) PG_GETARG_POINTER(0);
 	pq_begintypsend(&buf);
 	pq_sendint16(&buf, FUNNEL_VERSION);
-	pq_sendint64(&buf, a->window);
-	pq_sendint32(&buf, a->mode);
-	pq_sendint32(&buf, a->nsteps);
+	fn_send_params(&buf, &a->p);
 	pq_sendint32(&buf, a->n);
 	for (i = 0; i < a->n; i++)
 	{
@@ -72,46 +112,29 @@ engage_funnel_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = dur_aggcxt(fcinfo, "funnel deserialize function");
 	StringInfoData msg;
+	FunnelParams p;
 	FunnelAcc  *a;
 	int32		n;
 	int32		i;
 	int32		maxstep = 0;
-	int64		window;
-	Interval	iv;
 
 	dur_bytea_msg(PG_GETARG_BYTEA_PP(0), &msg);
 	if (msg.len < 2 + 8 + 3 * 4 || pq_getmsgint(&msg, 2) != FUNNEL_VERSION)
 		fn_bad_serialized("unknown format version");
-	window = pq_getmsgint64(&msg);
-	if (window < 0)
-		fn_bad_serialized("negative window");
-	iv.month = 0;
-	iv.day = (int32) (window / USECS_PER_DAY);
-	iv.time = window % USECS_PER_DAY;
-	a = fa_new(cxt, window, &iv, 0, 0);
-	a->mode = (int32) pq_getmsgint(&msg, 4);
-	a->nsteps = (int32) pq_getmsgint(&msg, 4);
+	fn_recv_params(&msg, &p);
 	n = (int32) pq_getmsgint(&msg, 4);
-	if (a->mode < FUNNEL_BY_STEP || a->mode > FUNNEL_BY_CONDITIONS ||
-		a->nsteps < 0 || a->nsteps > FUNNEL_MAX || (a->mode == FUNNEL_BY_STEP_N && a->nsteps == 0))
-		fn_bad_serialized("bad mode or step count");
 	if (n < 0 || n > FUNNEL_MAX_EVENTS || (int64) (msg.len - msg.cursor) != (int64) n * 12)
 		fn_bad_serialized("wrong length for its event count");
+	a = fa_new(cxt, &p);
 	fa_reserve(a, cxt, n);
 	for (i = 0; i < n; i++)
 	{
-		int64		ts = pq_getmsgint64(&msg);
-		int32		step = (int32) pq_getmsgint(&msg, 4);
+		int			step = fn_recv_event(&msg, &p, &a->ev[i]);
 
-		if (TIMESTAMP_NOT_FINITE(ts) || !IS_VALID_TIMESTAMP(ts) || step < 1 || step > a->nsteps)
-			fn_bad_serialized("an event has a bad timestamp or step");
 		maxstep = Max(maxstep, step);
-		a->ev[i].ts = ts;
-		a->ev[i].step = step;
-		a->ev[i].pad = 0;
 	}
 	a->n = n;
-	if (a->mode == FUNNEL_BY_STEP && maxstep != a->nsteps)
+	if (p.mode == FUNNEL_BY_STEP && maxstep != p.nsteps)
 		fn_bad_serialized("step count does not match the events");
 	pq_getmsgend(&msg);
 	PG_RETURN_POINTER(a);

@@ -5,7 +5,9 @@
 -- `window` of the chain's step-1 event, and the time to each step.  Events
 -- are sorted by (ts, step) inside the aggregate: row order does not matter,
 -- and events at the same instant count in step order.  Across users:
--- rollup(funnel_state), read with funnel_steps(state).  Times between steps
+-- rollup(funnel_state), read with funnel_steps(state); or, in one call over
+-- every user's rows, funnel(user_id, ts, step, window), equal to that rollup
+-- (the fast path, at the end of this file).  Times between steps
 -- are kept exactly (sums) and as a histogram of log-spaced buckets (medians
 -- within 1/128 relative).  Text form:
 --   v1;steps=N;users=U;reached=R1,...,RN;s2=SECONDS;h2=LOWER_US:COUNT,...;...
@@ -221,3 +223,85 @@ CREATE FUNCTION funnel_conversion(state funnel_state) RETURNS double precision
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION funnel_conversion(funnel_state) IS
     'percent of the users who reached step 1 who reached the last step; NULL when none reached step 1';
+
+-- funnel(user_id, ts, ...): the one-call keyed form.  Many users' rows in
+-- ONE aggregate (no GROUP BY user_id): each user's events are kept apart in
+-- the aggregate's own hash table, the final function runs each user's funnel
+-- and rolls them up.  The result equals rollup() of the per-user states of
+-- funnel(ts, ...) GROUP BY user_id.  Rows with a NULL user_id are ignored.
+CREATE FUNCTION funnel_keyed_accum(internal, bigint, timestamptz, integer, interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'engage_funnel_keyed_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_keyed_accum(internal, bigint, timestamptz, integer, interval) IS
+    'funnel(user_id, ...) transition: registers the user and keeps one funnel event of that user (step 1..32; 0 or NULL: not a funnel event)';
+
+CREATE FUNCTION funnel_keyed_accum(internal, bigint, timestamptz, integer, interval, integer) RETURNS internal
+    AS 'MODULE_PATHNAME', 'engage_funnel_keyed_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_keyed_accum(internal, bigint, timestamptz, integer, interval, integer) IS
+    'funnel(user_id, ...) transition with an explicit number of steps: registers the user and keeps one funnel event (step 1..steps)';
+
+CREATE FUNCTION funnel_keyed_accum(internal, bigint, timestamptz, boolean[], interval) RETURNS internal
+    AS 'MODULE_PATHNAME', 'engage_funnel_keyed_accum_conditions'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_keyed_accum(internal, bigint, timestamptz, boolean[], interval) IS
+    'funnel(user_id, ...) transition from conditions: registers the user and keeps one event per true element (element k: step k)';
+
+CREATE FUNCTION funnel_keyed_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'engage_funnel_keyed_combine'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_keyed_combine(internal, internal) IS
+    'merges the users and appends the events of two running funnel(user_id, ...) states (parallel combine)';
+
+CREATE FUNCTION funnel_keyed_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'engage_funnel_keyed_serialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_keyed_serialize(internal) IS 'serializes a running funnel(user_id, ...) state: users, then their events user by user';
+
+CREATE FUNCTION funnel_keyed_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'engage_funnel_keyed_deserialize'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_keyed_deserialize(bytea, internal) IS
+    'deserializes a running funnel(user_id, ...) state, every length, user and event checked';
+
+CREATE FUNCTION funnel_keyed_final(internal) RETURNS funnel_state
+    AS 'MODULE_PATHNAME', 'engage_funnel_keyed_final'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION funnel_keyed_final(internal) IS
+    'funnel(user_id, ...) final function: each user''s funnel, rolled up across users (as rollup() of the per-user states); NULL for no users';
+
+CREATE AGGREGATE funnel(user_id bigint, ts timestamptz, step integer, "window" interval) (
+    SFUNC = funnel_keyed_accum,
+    STYPE = internal,
+    FINALFUNC = funnel_keyed_final,
+    COMBINEFUNC = funnel_keyed_combine,
+    SERIALFUNC = funnel_keyed_serialize,
+    DESERIALFUNC = funnel_keyed_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE funnel(bigint, timestamptz, integer, interval) IS
+    'window funnel of many users in one call (no GROUP BY user): each user''s funnel, rolled up; equals rollup() of funnel(ts, step, window) GROUP BY user_id';
+
+CREATE AGGREGATE funnel(user_id bigint, ts timestamptz, step integer, "window" interval, steps integer) (
+    SFUNC = funnel_keyed_accum,
+    STYPE = internal,
+    FINALFUNC = funnel_keyed_final,
+    COMBINEFUNC = funnel_keyed_combine,
+    SERIALFUNC = funnel_keyed_serialize,
+    DESERIALFUNC = funnel_keyed_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE funnel(bigint, timestamptz, integer, interval, integer) IS
+    'window funnel of many users in one call with a fixed number of steps (1..32); equals rollup() of funnel(ts, step, window, steps) GROUP BY user_id';
+
+CREATE AGGREGATE funnel(user_id bigint, ts timestamptz, conditions boolean[], "window" interval) (
+    SFUNC = funnel_keyed_accum,
+    STYPE = internal,
+    FINALFUNC = funnel_keyed_final,
+    COMBINEFUNC = funnel_keyed_combine,
+    SERIALFUNC = funnel_keyed_serialize,
+    DESERIALFUNC = funnel_keyed_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE funnel(bigint, timestamptz, boolean[], interval) IS
+    'window funnel of many users in one call from conditions (element k true = step k); equals rollup() of funnel(ts, conditions, window) GROUP BY user_id';

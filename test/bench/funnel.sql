@@ -1,7 +1,9 @@
--- Benchmark part for funnels (issue 5): funnel() per user + rollup() +
--- funnel_steps() against the best plain SQL computing the same numbers.  A
--- benchmark, not a test: it prints medians and ratios and checks that both
--- sides agree (users and conversions exactly, mean times to the
+-- Benchmark part for funnels (issue 5): the one-call keyed form
+-- funnel(user_id, ts, step, window) and the per-user form funnel() GROUP BY
+-- user + rollup(), both read with funnel_steps(), against the best plain SQL
+-- computing the same numbers.  A benchmark, not a test: it prints medians and
+-- ratios and checks that the sides agree (the two engage forms exactly;
+-- against plain SQL users and conversions exactly, mean times to the
 -- microsecond, median times within the documented 1/128).
 --
 --   psql -X -v rows=2000000 -v users=100000 -v rounds=5 -f test/bench/funnel.sql
@@ -44,11 +46,17 @@ SELECT pg_prewarm('bench_funnel') > 0 AS prewarmed;
 -- ---------------------------------------------------------------------------
 -- The comparison.  Both return per step: users, conversion from step 1 and
 -- from the previous step (percent), mean and median seconds from the
--- previous step.
+-- previous step.  Sides: keyed = funnel(user_id, ts, step, window, steps)
+-- in one call; engage = funnel(ts, step, window, steps) GROUP BY user_id,
+-- then rollup(); plain = the best plain SQL.
 -- ---------------------------------------------------------------------------
-CREATE TEMP TABLE bench_q (k int, name text, engage text, plain text);
+CREATE TEMP TABLE bench_q (k int, name text, keyed text, engage text, plain text);
 INSERT INTO bench_q VALUES
 (1, 'funnel of 4 steps, window 1 day: users, conversions, mean and median times',
+ $$SELECT step, users, conversion_from_first, conversion_from_previous,
+          extract(epoch FROM mean_time_from_previous) AS mean_s, extract(epoch FROM median_time_from_previous) AS median_s
+     FROM funnel_steps((SELECT funnel(user_id, ts, step, '1 day', 4) FROM bench_funnel))
+    ORDER BY step$$,
  $$SELECT step, users, conversion_from_first, conversion_from_previous,
           extract(epoch FROM mean_time_from_previous) AS mean_s, extract(epoch FROM median_time_from_previous) AS median_s
      FROM funnel_steps((SELECT rollup(f) FROM (SELECT funnel(ts, step, '1 day', 4) AS f FROM bench_funnel GROUP BY user_id) u))
@@ -101,34 +109,39 @@ DECLARE q record; r int; rounds int := current_setting('bench.rounds')::int;
 BEGIN
   FOR q IN SELECT * FROM bench_q ORDER BY k LOOP
     FOR r IN 0 .. rounds LOOP            -- round 0 is the warm-up
+      INSERT INTO bench_t VALUES (q.k, 'keyed', r, pg_temp.exec_ms(q.keyed));
       INSERT INTO bench_t VALUES (q.k, 'engage', r, pg_temp.exec_ms(q.engage));
       INSERT INTO bench_t VALUES (q.k, 'plain', r, pg_temp.exec_ms(q.plain));
     END LOOP;
   END LOOP;
 END $$;
 
--- Agreement: users and conversions exact (conversions to 1e-9), means to the
+-- Agreement: the keyed form equals the per-user form exactly; against plain
+-- SQL users and conversions exact (conversions to 1e-9), means to the
 -- microsecond, medians within 1/128 (+1 us rounding).
-SELECT engage AS q_engage, plain AS q_plain FROM bench_q WHERE k = 1 \gset
+SELECT keyed AS q_keyed, engage AS q_engage, plain AS q_plain FROM bench_q WHERE k = 1 \gset
+CREATE TEMP TABLE bench_k AS :q_keyed;
 CREATE TEMP TABLE bench_e AS :q_engage;
 CREATE TEMP TABLE bench_p AS :q_plain;
+SELECT (SELECT count(*) FROM bench_k) = (SELECT count(*) FROM bench_e)
+       AND NOT EXISTS (SELECT * FROM bench_k EXCEPT SELECT * FROM bench_e) AS keyed_equals_per_user;
 SELECT count(*) AS steps,
        bool_and(e.users = p.users AND abs(e.conversion_from_first - p.conversion_from_first) < 1e-9
                 AND abs(e.conversion_from_previous - p.conversion_from_previous) < 1e-9) AS counts_same,
        bool_and(e.mean_s IS NOT DISTINCT FROM p.mean_s OR abs(e.mean_s - p.mean_s) <= 1e-6) AS means_same,
        bool_and(e.median_s IS NULL AND p.median_s IS NULL OR abs(e.median_s - p.median_s) <= p.median_s / 128 + 1e-6) AS medians_within_1_128,
        max(abs(e.median_s - p.median_s) / nullif(p.median_s, 0)) AS worst_median_rel_error
-FROM bench_e e FULL JOIN bench_p p USING (step);
-SELECT * FROM bench_e ORDER BY step;
+FROM bench_k e FULL JOIN bench_p p USING (step);
+SELECT * FROM bench_k ORDER BY step;
 
 \echo
 \echo funnel benchmark (:rows events, :users users; medians of :rounds rounds, single-threaded, jit off)
-SELECT q.k, q.name,
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'engage')::numeric, 1) AS engage_ms,
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'plain')::numeric, 1) AS plain_ms,
-       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'plain')
-            / percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'engage'))::numeric, 2) AS ratio,
-       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'plain')
-            / percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms) FILTER (WHERE t.side = 'engage'))::numeric, 2) >= 3 AS target_3x_met
-FROM bench_q q JOIN bench_t t ON t.k = q.k AND t.round > 0
-GROUP BY q.k, q.name ORDER BY q.k;
+WITH m AS (SELECT k, side, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms FROM bench_t WHERE round > 0 GROUP BY k, side)
+SELECT q.k, q.name, f.form, round(e.ms::numeric, 1) AS engage_ms, round(p.ms::numeric, 1) AS plain_ms,
+       round((p.ms / e.ms)::numeric, 2) AS ratio, round((p.ms / e.ms)::numeric, 2) >= 3 AS target_3x_met
+FROM bench_q q
+CROSS JOIN (VALUES (1, 'keyed', 'funnel(user_id, ts, step, window, steps), one call'),
+                   (2, 'engage', 'funnel(ts, step, window, steps) GROUP BY user_id + rollup()')) f(o, side, form)
+JOIN m e ON e.k = q.k AND e.side = f.side
+JOIN m p ON p.k = q.k AND p.side = 'plain'
+ORDER BY q.k, f.o;

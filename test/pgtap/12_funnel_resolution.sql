@@ -1,5 +1,6 @@
--- pgTAP: window funnels (funnel, funnel_state, rollup, funnel_steps) and
--- support resolution time (resolution_agg, resolution_state and its readers).
+-- pgTAP: window funnels (funnel per user and keyed by user, funnel_state,
+-- rollup, funnel_steps) and support resolution time (resolution_agg,
+-- resolution_state and its readers).
 -- Signatures, volatility, parallel safety, aggregate support, hand-computed
 -- values and the error contract by SQLSTATE:
 --   22023 step out of range, bad steps or window, parameters changing
@@ -9,7 +10,7 @@
 --   22008 infinite timestamps
 --   22P02 malformed or impossible literals
 BEGIN;
-SELECT plan(63);
+SELECT plan(75);
 SET LOCAL TimeZone = 'UTC';
 
 -- ---------------------------------------------------------------------------
@@ -20,6 +21,12 @@ SELECT has_type('resolution_state', 'type resolution_state exists');
 SELECT is_aggregate('funnel', ARRAY['timestamp with time zone', 'integer', 'interval'], 'funnel(ts, step, window) is an aggregate');
 SELECT is_aggregate('funnel', ARRAY['timestamp with time zone', 'integer', 'interval', 'integer'], 'funnel(ts, step, window, steps) is an aggregate');
 SELECT is_aggregate('funnel', ARRAY['timestamp with time zone', 'boolean[]', 'interval'], 'funnel(ts, conditions, window) is an aggregate');
+SELECT is_aggregate('funnel', ARRAY['bigint', 'timestamp with time zone', 'integer', 'interval'],
+                    'funnel(user_id, ts, step, window) is an aggregate');
+SELECT is_aggregate('funnel', ARRAY['bigint', 'timestamp with time zone', 'integer', 'interval', 'integer'],
+                    'funnel(user_id, ts, step, window, steps) is an aggregate');
+SELECT is_aggregate('funnel', ARRAY['bigint', 'timestamp with time zone', 'boolean[]', 'interval'],
+                    'funnel(user_id, ts, conditions, window) is an aggregate');
 SELECT is((SELECT string_agg(DISTINCT prorettype::regtype::text, ',') FROM pg_proc WHERE proname = 'funnel' AND prokind = 'a'),
           'funnel_state', 'every funnel aggregate returns funnel_state');
 SELECT is_aggregate('rollup', ARRAY['funnel_state'], 'rollup(funnel_state) is an aggregate');
@@ -61,7 +68,7 @@ SELECT is((SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::reg
 SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
             WHERE (p.proname = 'funnel' OR (p.proname = 'rollup' AND p.proargtypes[0] = 'funnel_state'::regtype))
               AND a.aggtranstype = 'internal'::regtype AND a.aggcombinefn <> 0 AND a.aggserialfn <> 0 AND a.aggdeserialfn <> 0),
-          4, 'the funnel aggregates and rollup(funnel_state): internal state with combine, serialize, deserialize');
+          7, 'the six funnel aggregates and rollup(funnel_state): internal state with combine, serialize, deserialize');
 SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
             WHERE (p.proname IN ('resolution_agg', 'mean_resolution_time', 'median_resolution_time', 'resolution_within')
                    OR (p.proname = 'rollup' AND p.proargtypes[0] = 'resolution_state'::regtype))
@@ -73,6 +80,8 @@ SELECT is((SELECT aggminvtransfn::text FROM pg_aggregate WHERE aggfnoid = 'rollu
 SELECT is_strict('funnel_steps', ARRAY['funnel_state'], 'funnel_steps is STRICT');
 SELECT isnt_strict('funnel_accum', ARRAY['internal', 'timestamp with time zone', 'integer', 'interval'],
                    'funnel_accum is not STRICT (NULL step: not an event)');
+SELECT isnt_strict('funnel_keyed_accum', ARRAY['internal', 'bigint', 'timestamp with time zone', 'integer', 'interval'],
+                   'funnel_keyed_accum is not STRICT (NULL user or step: not an event)');
 SELECT isnt_strict('resolution_accum', ARRAY['internal', 'timestamp with time zone', 'timestamp with time zone'],
                    'resolution_accum is not STRICT (resolved_at NULL: open)');
 SELECT results_eq($$SELECT typlen::int, typalign::text, typstorage::text FROM pg_type
@@ -108,6 +117,14 @@ SELECT is((SELECT funnel(ts, step, '1 hour' ORDER BY ts DESC)::text FROM tap_ev 
           (SELECT funnel(ts, step, '1 hour' ORDER BY ts)::text FROM tap_ev WHERE u = 1), 'row order does not matter');
 SELECT is((SELECT funnel_depth(funnel(ts, ARRAY[step = 1, step = 2, step = 3], '1 hour')) FROM tap_ev WHERE u = 1), 3,
           'conditions form: depth 3');
+SELECT is((SELECT funnel(u, ts, step, '1 hour', 3)::text FROM tap_ev),
+          (SELECT rollup(f)::text FROM (SELECT u, funnel(ts, step, '1 hour', 3) f FROM tap_ev GROUP BY u) q),
+          'keyed form funnel(user_id, ts, step, window, steps) equals rollup() of the per-user states');
+SELECT results_eq($$SELECT step, users, conversion_from_first, conversion_from_previous, mean_time_from_previous
+                     FROM funnel_steps((SELECT funnel(u, ts, step, '1 hour') FROM tap_ev)) ORDER BY step$$,
+                  $$VALUES (1, 2::bigint, 100::float8, 100::float8, NULL::interval), (2, 1, 50, 50, '10 minutes'),
+                           (3, 1, 50, 100, '20 minutes')$$,
+                  'keyed form: 2, 1, 1 users, exact means 10 and 20 min');
 -- tickets: 30 min, 1 h, 2 h, 4 h resolved, one open
 CREATE TEMP TABLE tap_t (opened_at timestamptz, resolved_at timestamptz);
 INSERT INTO tap_t VALUES ('2024-01-01 09:00', '2024-01-01 09:30'), ('2024-01-01 09:00', '2024-01-01 10:00'),
@@ -135,6 +152,14 @@ SELECT throws_ok($$SELECT funnel(now(), 1, NULL)$$, '22004', NULL, 'NULL window:
 SELECT throws_ok($$SELECT funnel('infinity', 1, '1 day')$$, '22008', NULL, 'infinite ts: 22008');
 SELECT throws_ok($$SELECT funnel(ts, 1, w) FROM (VALUES (now(), '1 day'::interval), (now(), '2 days')) v(ts, w)$$,
                  '22023', NULL, 'window changing between rows: 22023');
+SELECT throws_ok($$SELECT funnel(1, now(), 33, '1 day')$$, '22023', NULL, 'keyed form, step 33: 22023');
+SELECT throws_ok($$SELECT funnel(1, now(), 1, '1 day', 40)$$, '22023', NULL, 'keyed form, steps 40: 22023');
+SELECT throws_ok($$SELECT funnel(NULL::bigint, now(), 1, NULL)$$, '22004', NULL, 'keyed form, NULL window (even with no user): 22004');
+SELECT throws_ok($$SELECT funnel(1, 'infinity', 1, '1 day')$$, '22008', NULL, 'keyed form, infinite ts: 22008');
+SELECT throws_ok($$SELECT funnel(u, now(), 1, w) FROM (VALUES (1, '1 day'::interval), (2, '2 days')) v(u, w)$$,
+                 '22023', NULL, 'keyed form, window changing between users: 22023');
+SELECT throws_ok($$SELECT funnel(u, now(), c, '1 day') FROM (VALUES (1, ARRAY[true]), (2, ARRAY[true, false])) v(u, c)$$,
+                 '22023', NULL, 'keyed form, condition count changing between users: 22023');
 SELECT throws_ok($$SELECT funnel_times(rollup(f)) FROM (SELECT u, funnel(ts, step, '1 hour') f FROM tap_ev GROUP BY u) q$$,
                  '22023', NULL, 'funnel_times of several users: 22023');
 SELECT throws_ok($$SELECT 'v1;steps=2;users=1;reached=1,2;s2=0.000000;h2=0:2'::funnel_state$$, '22P02', NULL,
