@@ -10,6 +10,9 @@
 -- user starts on a hashed day of 2023 and is active on later days, skewed
 -- towards the start.  Sessions should run with jit = off and
 -- max_parallel_workers_per_gather = 0 (single-threaded), as test/bench.sh does.
+-- `test/bench.sh activity` runs this file with -v driver=1 and measures the
+-- queries with the method of docs/benchmarks.md; run alone, the file times
+-- them itself (below).
 \set ON_ERROR_STOP 1
 \if :{?rows} \else \set rows 10000000 \endif
 \if :{?users} \else \set users 100000 \endif
@@ -102,6 +105,29 @@ BEGIN
   EXECUTE 'SELECT string_agg(x::text, '';'') FROM (' || q || ') x' INTO r;
   RETURN r;
 END $$;
+
+-- Driven by test/bench.sh (psql -v driver=1): it times the queries itself
+-- (same method as every part), so keep them in bench_queries, check here that
+-- both sides agree (each distinct query run once), report the state's memory
+-- (issue 3), and stop.  Output lines: check|k|t-or-f, memory|text.
+\if :{?driver}
+CREATE TABLE IF NOT EXISTS bench_queries (part text, k int, side text, q text);
+DELETE FROM bench_queries WHERE part = 'activity';
+INSERT INTO bench_queries
+  SELECT 'activity', k, s.side, s.q FROM bench_q, LATERAL (VALUES ('engage', engage), ('plain', plain)) s(side, q);
+CREATE TEMP TABLE bench_res AS
+  SELECT q, pg_temp.result(q) AS r FROM (SELECT engage FROM bench_q UNION SELECT plain FROM bench_q) x(q);
+SELECT 'check|' || k || '|' || (e.r = p.r)
+  FROM bench_q JOIN bench_res e ON e.q = bench_q.engage JOIN bench_res p ON p.q = bench_q.plain ORDER BY k;
+SELECT 'memory|activity_state of all ' || :rows || ' rows (stickiness, cohort matrix): '
+       || (st::jsonb->>'users') || ' users x ' || (st::jsonb->>'days') || ' days = '
+       || (st::jsonb->>'bytes') || ' bytes (' || pg_size_pretty((st::jsonb->>'bytes')::bigint) || ')'
+       || '; the ' || (SELECT count(*) FROM bench_activity_daily) || ' daily states as stored: '
+       || (SELECT pg_size_pretty(sum(pg_column_size(st))) FROM bench_activity_daily) || ' (compressed)'
+FROM (SELECT activity_agg(user_id, day) AS st FROM bench_activity) s;
+\quit
+\endif
+
 CREATE TEMP TABLE bench_t (k int, side text, round int, ms float8);
 SELECT set_config('bench.rounds', :'rounds', false) AS rounds;
 DO $$

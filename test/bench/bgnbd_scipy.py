@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""BG/NBD benchmark helper for test/bench/models.sh (Debian's python3-numpy,
+"""BG/NBD benchmark helper for test/bench.sh models (Debian's python3-numpy,
 python3-scipy and python3-pandas).
 
   bgnbd_scipy.py simulate N OUT.csv SEED

@@ -14,6 +14,9 @@
 -- a query's time is clock_timestamp() around it inside PL/pgSQL (its result,
 -- 24 rows, is consumed there).  The medians and the ratios are printed, and
 -- the three results are checked to be equal first.
+-- `test/bench.sh flow` runs this file with -v driver=1 and measures the
+-- queries with the method of docs/benchmarks.md (EXPLAIN ANALYZE execution
+-- time, CPU cross-check); run alone, the file times them itself (below).
 \set ON_ERROR_STOP 1
 \if :{?rows}
 \else
@@ -104,6 +107,25 @@ BEGIN
     RAISE EXCEPTION 'results differ: engage % / join % / one scan %', a, b, c;
   END IF;
 END $$;
+
+-- Driven by test/bench.sh (psql -v driver=1): it times the queries itself
+-- (same method as every part), so keep them in bench_queries, report the
+-- state's memory (issue 3) and stop; the check above has passed.  Output
+-- lines: check|1|t, memory|text.
+\if :{?driver}
+CREATE TABLE IF NOT EXISTS bench_queries (part text, k int, side text, q text);
+DELETE FROM bench_queries WHERE part = 'flow';
+INSERT INTO bench_queries
+  SELECT 'flow', 1, CASE WHEN name LIKE 'engage%' THEN 'engage' WHEN name LIKE 'plain SQL: periods%' THEN 'join'
+                         ELSE 'onescan' END, q
+    FROM bench_fs_q;
+SELECT 'check|1|t';
+SELECT 'memory|flow_state of ' || count(*) || ' customers over 24 monthly periods: '
+       || pg_column_size(subscription_flow(started_at, ended_at, '2023-01-01', '2025-01-01', '1 month'))
+       || ' bytes (pg_column_size; 32 bytes per period while aggregating, 40 in the state)'
+FROM bench_fs_subs;
+\quit
+\endif
 
 CREATE TEMP TABLE bench_fs_t (name text, round int, ms float8);
 DO $$

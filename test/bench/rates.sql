@@ -14,6 +14,9 @@
 -- shows medians, the ratio engage / baseline of the medians, and the median
 -- of the per-round ratios (paired_ratio: robust to load drifting between
 -- rounds).  Run it on an otherwise idle machine.
+-- `test/bench.sh rates` runs this file with -v driver=1 and measures the
+-- queries with the method of docs/benchmarks.md; run alone, the file times
+-- them itself (below).
 \set ON_ERROR_STOP 1
 \if :{?rows} \else \set rows 10000000 \endif
 \if :{?rounds} \else \set rounds 7 \endif
@@ -85,6 +88,19 @@ BEGIN
   EXECUTE 'SELECT round((' || q || ')::numeric, 9)::text' INTO r;
   RETURN r;
 END $$;
+
+-- Driven by test/bench.sh (psql -v driver=1): it times the queries itself
+-- (same method as every part), so keep them in bench_queries, check here that
+-- the rates agree, and stop.  Output lines: check|k|t-or-f.
+\if :{?driver}
+CREATE TABLE IF NOT EXISTS bench_queries (part text, k int, side text, q text);
+DELETE FROM bench_queries WHERE part = 'rates';
+INSERT INTO bench_queries
+  SELECT 'rates', k, s.side, s.q FROM bench_q, LATERAL (VALUES ('engage', engage), ('baseline', baseline)) s(side, q);
+SELECT 'check|' || k || '|' || (pg_temp.value(engage) = pg_temp.value(baseline)) FROM bench_q WHERE same ORDER BY k;
+\quit
+\endif
+
 CREATE TEMP TABLE bench_t (k int, side text, round int, ms float8);
 SELECT set_config('bench.rounds', :'rounds', false) AS rounds;
 DO $$

@@ -15,6 +15,9 @@
 -- /p0../p49.  The table is in row-number order, users interleaved, as a raw
 -- event log is.  Single-threaded (max_parallel_workers_per_gather = 0),
 -- jit = off, work_mem 256MB.
+-- `test/bench.sh sessions` runs this file with -v driver=1 and measures the
+-- queries with the method of docs/benchmarks.md; run alone, the file times
+-- them itself (below).
 \set ON_ERROR_STOP 1
 \if :{?rows} \else \set rows 10000000 \endif
 \if :{?users} \else \set users 100000 \endif
@@ -117,6 +120,25 @@ BEGIN
   EXECUTE 'SELECT string_agg(x::text, '';'') FROM (' || q || ') x' INTO r;
   RETURN r;
 END $$;
+
+-- Driven by test/bench.sh (psql -v driver=1): it times the queries itself
+-- (same method as every part), so keep them in bench_queries, check here that
+-- both sides agree (each distinct query run once), and stop.  Output lines:
+-- check|k|t-or-f, result|text.
+\if :{?driver}
+CREATE TABLE IF NOT EXISTS bench_queries (part text, k int, side text, q text);
+DELETE FROM bench_queries WHERE part = 'sessions';
+INSERT INTO bench_queries
+  SELECT 'sessions', k, s.side, s.q FROM bench_q, LATERAL (VALUES ('engage', engage), ('plain', plain)) s(side, q);
+CREATE TEMP TABLE bench_res AS
+  SELECT q, pg_temp.result(q) AS r FROM (SELECT engage FROM bench_q UNION SELECT plain FROM bench_q) x(q);
+SELECT 'check|' || k || '|' || (e.r = p.r)
+  FROM bench_q JOIN bench_res e ON e.q = bench_q.engage JOIN bench_res p ON p.q = bench_q.plain ORDER BY k;
+SELECT 'result|sessions, bounces, page views, total duration (us), bounce rate, avg session s, pages per session: '
+       || r FROM bench_res WHERE q = (SELECT plain FROM bench_q WHERE k = 1);
+\quit
+\endif
+
 CREATE TEMP TABLE bench_t (k int, side text, round int, ms float8);
 SELECT set_config('bench.rounds', :'rounds', false) AS rounds;
 DO $$
