@@ -209,7 +209,7 @@ SELECT q, pg_temp.err(q) FROM (VALUES
 SELECT d, pg_temp.err(format('SELECT pg_temp.bin_recv(%L::bytea)', p)) FROM (VALUES
   ('version 2', '\x00020000'::bytea || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0)
                 || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0)),
-  ('flags set', '\x00010001'::bytea || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0)
+  ('unknown flag', '\x00010002'::bytea || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0)
                 || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0)),
   ('too short', '\x00010000'::bytea || int8send(0)),
   ('trailing byte', '\x00010000'::bytea || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(0)
@@ -219,5 +219,125 @@ SELECT d, pg_temp.err(format('SELECT pg_temp.bin_recv(%L::bytea)', p)) FROM (VAL
 ) v(d, p);
 -- The DETAIL of a negative amount.
 SELECT revenue_agg(5, -1);
+
+-- ---------------------------------------------------------------------------
+-- The ledger form: revenue_movements_agg(movement, amount), one row per MRR
+-- movement; the counters count movements (the text form says ;ledger).
+-- ---------------------------------------------------------------------------
+CREATE TEMP TABLE ledger (customer text, movement text, amount numeric);
+INSERT INTO ledger VALUES
+  ('a', 'starting', 100), ('b', 'starting', 200),
+  ('c', 'new', 50),
+  ('a', 'expansion', 20), ('a', 'expansion', 20),   -- two movements of one customer
+  ('b', 'contraction', 10),
+  ('b', 'churned', 100),
+  ('x', NULL, 5), ('y', 'new', NULL);                -- ignored (not counted in rows)
+-- starting = 300 (2), new = 50 (1), expansion = 40 (2), contraction = 10 (1),
+-- churned = 100 (1), rows = 7; ending = 300 + 50 + 40 - 10 - 100 = 280;
+-- net = 100 * (300 + 40 - 10 - 100) / 300 = 76.6666666666667;
+-- gross = 100 * (300 - 10 - 100) / 300 = 63.3333333333333;
+-- churn = 100 * (10 + 100) / 300 = 36.6666666666667.
+SELECT revenue_movements_agg(movement, amount) FROM ledger;
+SELECT net_revenue_retention(r), gross_revenue_retention(r), revenue_churn_rate(r), ending_mrr(r), expansion_mrr(r)
+FROM (SELECT revenue_movements_agg(movement, amount) r FROM ledger) q;
+SELECT net_revenue_retention(movement, amount) AS nrr, gross_revenue_retention(movement, amount) AS grr FROM ledger;
+SELECT revenue_movements_agg(movement, amount)::jsonb -> 'ledger' AS ledger,
+       revenue_agg(0, 1)::jsonb -> 'ledger' AS snapshot FROM ledger;
+-- 'churn' is accepted for 'churned'; a zero amount counts in rows only; only
+-- NULL rows: NULL.  Churning more than started (a customer who started inside
+-- the period): gross 100 * (10 - 30) / 10 = -200, ending 10 + 5 - 30 = -15.
+SELECT revenue_movements_agg(m, a), gross_revenue_retention(revenue_movements_agg(m, a)),
+       ending_mrr(revenue_movements_agg(m, a))
+FROM (VALUES ('starting', 10), ('new', 5), ('churn', 30), ('expansion', 0)) v(m, a);
+SELECT revenue_movements_agg(m, a) IS NULL AS only_null_rows
+FROM (VALUES (NULL, 1), ('new', NULL)) v(m, a);
+
+-- Equal to revenue_agg when each customer's movements are derived from its
+-- snapshots in plain SQL: same amounts, same rates; the text forms differ only
+-- by the ledger marker and the counts.
+CREATE TABLE rev_moves AS
+SELECT id, m.k, m.movement, m.amount
+FROM (SELECT id, coalesce(mrr_start, 0) AS s, coalesce(mrr_end, 0) AS e FROM rev_subs) x,
+     LATERAL (VALUES (1, 'starting', CASE WHEN s > 0 THEN s END),
+                     (2, 'new', CASE WHEN s = 0 AND e > 0 THEN e END),
+                     (3, 'expansion', CASE WHEN s > 0 AND e > s THEN e - s END),
+                     (4, 'contraction', CASE WHEN e > 0 AND e < s THEN s - e END),
+                     (5, 'churned', CASE WHEN s > 0 AND e = 0 THEN s END)) m(k, movement, amount)
+WHERE m.amount IS NOT NULL;
+ANALYZE rev_moves;
+SELECT regexp_replace(l::text, ';ledger|/[0-9]+|rows=[0-9]+', '', 'g') = regexp_replace(r::text, '/[0-9]+|rows=[0-9]+', '', 'g')
+         AS amounts_equal,
+       net_revenue_retention(l) = net_revenue_retention(r) AS nrr_equal,
+       gross_revenue_retention(l) = gross_revenue_retention(r) AS grr_equal,
+       revenue_churn_rate(l) = revenue_churn_rate(r) AS churn_equal,
+       ending_mrr(l) = ending_mrr(r) AS ending_equal,
+       (SELECT net_revenue_retention(movement, amount) FROM rev_moves) = net_revenue_retention(r) AS nrr_one_call_equal,
+       (SELECT gross_revenue_retention(movement, amount) FROM rev_moves) = gross_revenue_retention(r) AS grr_one_call_equal,
+       (l::jsonb ->> 'rows')::bigint = (SELECT count(*) FROM rev_moves) AS rows_are_movements
+FROM (SELECT revenue_movements_agg(movement, amount) l FROM rev_moves) a,
+     (SELECT revenue_agg(mrr_start, mrr_end) r FROM rev_subs) b;
+
+-- Rollup of ledger states: three partitions add up to the single pass; a
+-- ledger state with a snapshot state gives a ledger state.
+SELECT (SELECT rollup(r)::text FROM (SELECT revenue_movements_agg(movement, amount) r FROM rev_moves GROUP BY id % 3) x) =
+       (SELECT revenue_movements_agg(movement, amount)::text FROM rev_moves) AS ledger_rollup_equal;
+-- 100 -> 120 snapshot + the ledger above: rows 1 + 7, starting 400 (1 + 2),
+-- expansion 60 (1 + 2), the rest from the ledger.
+SELECT rollup(r) FROM (SELECT revenue_agg(100, 120) r UNION ALL SELECT revenue_movements_agg(movement, amount) FROM ledger) v;
+
+-- Parallel equals serial.
+CREATE TEMP TABLE rev_ledger_serial AS SELECT revenue_movements_agg(movement, amount)::text AS s,
+       net_revenue_retention(movement, amount) AS nrr FROM rev_moves;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT revenue_movements_agg(movement, amount) FROM rev_moves;
+SELECT (SELECT revenue_movements_agg(movement, amount)::text FROM rev_moves) = s AS parallel_equals_serial,
+       (SELECT net_revenue_retention(movement, amount) FROM rev_moves) = nrr AS parallel_nrr_equal
+FROM rev_ledger_serial;
+RESET max_parallel_workers_per_gather;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+-- Moving windows over movements (inverse transition).
+SELECT count(*) AS frames,
+       count(*) FILTER (WHERE w::text = (SELECT revenue_movements_agg(movement, amount)::text FROM rev_moves r2
+                                         WHERE (r2.id, r2.k) IN (SELECT id, k FROM rev_moves r3 WHERE r3.id <= 300
+                                                                 ORDER BY id, k OFFSET greatest(f.n - 3, 0) LIMIT least(f.n, 3)))) AS equal
+FROM (SELECT row_number() OVER (ORDER BY id, k) n,
+             revenue_movements_agg(movement, amount) OVER (ORDER BY id, k ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) w
+      FROM rev_moves WHERE id <= 300) f;
+
+-- Text and binary forms of a ledger state (binary flags = 1).
+SELECT s::revenue_state::text = s AS ledger_text_round_trip,
+       pg_temp.bin_recv(revenue_state_send(s::revenue_state)) = s AS ledger_binary_round_trip
+FROM rev_ledger_serial;
+SELECT revenue_state_send('v1;ledger;rows=2;starting=10.000000/1;new=0.000000/0;expansion=0.000000/0;contraction=0.000000/0;churned=30.000000/1')
+     = '\x00010001'::bytea || int8send(2) || int8send(10000000) || int8send(1) || int8send(0) || int8send(0)
+       || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(30000000) || int8send(1) AS ledger_binary_layout;
+SELECT pg_temp.bin_recv('\x00010001'::bytea || int8send(2) || int8send(10000000) || int8send(1) || int8send(0) || int8send(0)
+       || int8send(0) || int8send(0) || int8send(0) || int8send(0) || int8send(30000000) || int8send(1)) AS ledger_from_binary;
+
+-- Ledger errors.
+SELECT q, pg_temp.err(q) FROM (VALUES
+  -- 22023: an unknown movement (case-sensitive)
+  ('SELECT revenue_movements_agg(''Starting'', 1)'),
+  ('SELECT net_revenue_retention(''upgrade''::text, 1)'),
+  -- 22003: negative, NaN or infinite amounts
+  ('SELECT revenue_movements_agg(''new'', -1)'),
+  ('SELECT gross_revenue_retention(''churned''::text, ''NaN'')'),
+  ('SELECT revenue_movements_agg(''expansion'', ''Infinity'')'),
+  -- 22P02: malformed ledger literals; the amount checks still hold
+  ('SELECT ''v1;ledger;ledger;rows=0;starting=0.000000/0;new=0.000000/0;expansion=0.000000/0;contraction=0.000000/0;churned=0.000000/0''::revenue_state'),
+  ('SELECT ''v1;rows=0;ledger;starting=0.000000/0;new=0.000000/0;expansion=0.000000/0;contraction=0.000000/0;churned=0.000000/0''::revenue_state'),
+  ('SELECT ''v1;Ledger;rows=0;starting=0.000000/0;new=0.000000/0;expansion=0.000000/0;contraction=0.000000/0;churned=0.000000/0''::revenue_state'),
+  ('SELECT ''v1;ledger;rows=1;starting=0.000000/1;new=0.000000/0;expansion=0.000000/0;contraction=0.000000/0;churned=0.000000/0''::revenue_state')
+) v(q);
+-- The DETAIL of an unknown movement.
+SELECT revenue_movements_agg('downgrade', 1);
+
+DROP TABLE rev_moves;
 
 DROP TABLE rev_subs;

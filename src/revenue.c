@@ -15,6 +15,13 @@
  * place inside an aggregate.  Text form (exact):
  *   v1;rows=5;starting=300.000000/3;new=50.000000/1;expansion=20.000000/1;contraction=10.000000/1;churned=100.000000/1
  * each amount followed by the number of customers in that class.
+ *
+ * The ledger form, revenue_movements_agg(movement, amount), takes one row per
+ * MRR movement ('starting', 'new', 'expansion', 'contraction', 'churned'):
+ * each row adds its amount to that class and counts 1 there.  Its states
+ * carry the REV_LEDGER flag (text form v1;ledger;rows=...): the counters
+ * count movements, so only the amount invariants are checked.  The text,
+ * binary and jsonb forms are in revenue_io.c.
  */
 #include "postgres.h"
 
@@ -27,49 +34,21 @@
 #include "utils/numeric.h"
 
 #include "engage.h"
+#include "revenue.h"
 
-/* Format version written into every revenue_state; readers accept 1..this. */
-#define REV_VERSION		1
-#define MICRO			INT64CONST(1000000)
-
-/* Amount classes, in the order of the text form. */
-enum
-{
-	REV_START,
-	REV_NEW,
-	REV_EXPANSION,
-	REV_CONTRACTION,
-	REV_CHURNED,
-	REV_NCLASSES
-};
-
-static const char *const rev_class_names[REV_NCLASSES] =
-{"starting", "new", "expansion", "contraction", "churned"};
-
-/* The stored state: 96 bytes, double aligned. */
-typedef struct RevenueState
-{
-	int16		version;		/* REV_VERSION when written */
-	int16		flags;			/* always zero */
-	int32		pad;			/* always zero */
-	int64		rows;			/* rows aggregated, whatever their class */
-	int64		mrr[REV_NCLASSES];	/* micro-units */
-	int64		customers[REV_NCLASSES];	/* customers in each class */
-} RevenueState;
-
-#define REV_SIZE		((int) sizeof(RevenueState))
 StaticAssertDecl(sizeof(RevenueState) == 96, "revenue_state is 96 bytes");
 
-#define REV_STATE_DETAIL \
-	"A revenue_state has amounts and customer counts >= 0, an amount of at least one micro-unit per customer " \
-	"(0 for none), contraction + churned <= starting, and at most as many classified customers as rows."
+const char *const rev_class_names[REV_NCLASSES] =
+{"starting", "new", "expansion", "contraction", "churned"};
 
 /*
- * Is a state valid?  NULL or the reason.  Each customer of a class adds at
- * least one micro-unit; a contraction or churn is at most the starting MRR
- * of that customer, and the new and starting customers are distinct rows.
+ * Is a state valid?  NULL or the reason.  Each customer (ledger: movement)
+ * of a class adds at least one micro-unit.  Per-customer snapshots only: a
+ * contraction or churn is at most the starting MRR of that customer, and the
+ * new and starting customers are distinct rows.  A ledger may churn a
+ * customer who started inside the period, so none of these hold there.
  */
-static const char *
+const char *
 rev_problem(const RevenueState *s)
 {
 	int			i;
@@ -78,7 +57,7 @@ rev_problem(const RevenueState *s)
 
 	if (s->version < 1 || s->version > REV_VERSION)
 		return "unsupported format version";
-	if (s->flags != 0 || s->pad != 0)
+	if ((s->flags & ~REV_FLAGS_ALL) != 0 || s->pad != 0)
 		return "unknown flags";
 	if (s->rows < 0)
 		return "negative row count";
@@ -89,6 +68,8 @@ rev_problem(const RevenueState *s)
 		if (s->mrr[i] < s->customers[i] || (s->customers[i] == 0 && s->mrr[i] != 0))
 			return "amount does not match its customer count";
 	}
+	if (s->flags & REV_LEDGER)
+		return NULL;
 	if (s->mrr[REV_CONTRACTION] > s->mrr[REV_START] - s->mrr[REV_CHURNED])
 		return "contraction and churn exceed the starting MRR";
 	if (pg_add_s64_overflow(s->customers[REV_CONTRACTION], s->customers[REV_CHURNED], &changed) ||
@@ -115,7 +96,7 @@ rev_check(const RevenueState *s, int sqlstate)
 }
 
 /* Fetch state argument argno, validated (22023). */
-static RevenueState *
+RevenueState *
 rev_arg(FunctionCallInfo fcinfo, int argno)
 {
 	RevenueState *s = (RevenueState *) PG_GETARG_POINTER(argno);
@@ -125,7 +106,7 @@ rev_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /* Raise 22003 for a sum past 2^63-1 micro-units. */
-static void
+void
 rev_overflow(void)
 {
 	ereport(ERROR,
@@ -281,20 +262,25 @@ rev_add(RevenueState *s, int c, int64 amount, int sign)
  * state is allocated on the first row and then updated in place; outside an
  * aggregate a copy is returned.
  */
-static Datum
-rev_accum(FunctionCallInfo fcinfo, int sign)
+/*
+ * The state to update, argument 0: in place inside an aggregate, a copy
+ * outside, a new one (with the given flags) for NULL; NULL when an inverse
+ * transition meets a NULL state (cannot invert: the window restarts).  Then
+ * rows += sign, checked.
+ */
+static RevenueState *
+rev_state_for(FunctionCallInfo fcinfo, int sign, int16 flags)
 {
 	RevenueState *s;
-	int64		a = PG_ARGISNULL(1) ? 0 : rev_micro(PG_GETARG_DATUM(1), "mrr_start");
-	int64		b = PG_ARGISNULL(2) ? 0 : rev_micro(PG_GETARG_DATUM(2), "mrr_end");
 
 	if (PG_ARGISNULL(0))
 	{
 		if (sign < 0)
-			PG_RETURN_NULL();	/* cannot invert: the window restarts */
+			return NULL;
 		/* the executor copies a new state into its aggregate context */
 		s = palloc0(REV_SIZE);
 		s->version = REV_VERSION;
+		s->flags = flags;
 	}
 	else if (AggCheckCallContext(fcinfo, NULL))
 		s = (RevenueState *) PG_GETARG_POINTER(0);
@@ -316,6 +302,19 @@ rev_accum(FunctionCallInfo fcinfo, int sign)
 					 errmsg("cannot remove a row that was never added to the revenue_state")));
 		s->rows--;
 	}
+	return s;
+}
+
+static Datum
+rev_accum(FunctionCallInfo fcinfo, int sign)
+{
+	RevenueState *s;
+	int64		a = PG_ARGISNULL(1) ? 0 : rev_micro(PG_GETARG_DATUM(1), "mrr_start");
+	int64		b = PG_ARGISNULL(2) ? 0 : rev_micro(PG_GETARG_DATUM(2), "mrr_end");
+
+	s = rev_state_for(fcinfo, sign, 0);
+	if (s == NULL)
+		PG_RETURN_NULL();
 	if (a == 0)
 	{
 		if (b > 0)
@@ -348,6 +347,75 @@ Datum
 engage_revenue_accum_inv(PG_FUNCTION_ARGS)
 {
 	return rev_accum(fcinfo, -1);
+}
+
+/* The class of a ledger movement name (case-sensitive); 22023 otherwise. */
+static int
+rev_movement_class(text *t)
+{
+	const char *p = VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	int			i;
+
+	for (i = 0; i < REV_NCLASSES; i++)
+		if (len == (int) strlen(rev_class_names[i]) && memcmp(p, rev_class_names[i], len) == 0)
+			return i;
+	if (len == 5 && memcmp(p, "churn", 5) == 0)
+		return REV_CHURNED;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid MRR movement \"%s\"", text_to_cstring(t)),
+			 errdetail("A movement is one of 'starting', 'new', 'expansion', 'contraction', 'churned' "
+					   "(or 'churn'), case-sensitive; NULL ignores the row.")));
+	return 0;					/* keep the compiler quiet */
+}
+
+/*
+ * The transition (sign 1) and inverse transition (sign -1) of
+ * revenue_movements_agg and the one-call ledger retention aggregates:
+ * (state, movement, amount).  A row with a NULL movement or amount is
+ * ignored (not counted in rows); the state is a ledger state.
+ */
+static Datum
+rev_movement_accum(FunctionCallInfo fcinfo, int sign)
+{
+	RevenueState *s;
+	int			c;
+	int64		amount;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		if (AggCheckCallContext(fcinfo, NULL))
+			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		PG_RETURN_POINTER(rev_arg(fcinfo, 0));
+	}
+	c = rev_movement_class(PG_GETARG_TEXT_PP(1));
+	amount = rev_micro(PG_GETARG_DATUM(2), "amount");
+	s = rev_state_for(fcinfo, sign, REV_LEDGER);
+	if (s == NULL)
+		PG_RETURN_NULL();
+	s->flags |= REV_LEDGER;
+	if (amount > 0)
+		rev_add(s, c, amount, sign);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(engage_revenue_movement_accum);
+/* Transition of revenue_movements_agg() and its retention aggregates: adds one movement. */
+Datum
+engage_revenue_movement_accum(PG_FUNCTION_ARGS)
+{
+	return rev_movement_accum(fcinfo, 1);
+}
+
+PG_FUNCTION_INFO_V1(engage_revenue_movement_accum_inv);
+/* Inverse transition (moving windows): removes one movement. */
+Datum
+engage_revenue_movement_accum_inv(PG_FUNCTION_ARGS)
+{
+	return rev_movement_accum(fcinfo, -1);
 }
 
 /* dst += sign * src, field by field, checked. */
@@ -414,6 +482,7 @@ engage_revenue_combine(PG_FUNCTION_ARGS)
 		dst = copy;
 	}
 	dst->version = REV_VERSION;
+	dst->flags |= src->flags;	/* with a ledger state, a ledger state */
 	rev_add_state(dst, src, 1);
 	PG_RETURN_POINTER(dst);
 }
@@ -454,23 +523,28 @@ engage_revenue_state_final(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(copy);
 }
 
-/* Ending MRR = starting + new + expansion - contraction - churned, checked. */
-static int64
+/*
+ * Retained MRR = starting - contraction - churned, checked: >= 0 for a
+ * per-customer state, possibly negative for a ledger.  False past int64.
+ */
+static bool
+rev_retained(const RevenueState *s, int64 *r)
+{
+	return !pg_sub_s64_overflow(s->mrr[REV_START], s->mrr[REV_CONTRACTION], r) &&
+		!pg_sub_s64_overflow(*r, s->mrr[REV_CHURNED], r);
+}
+
+/* Ending MRR = starting + new + expansion - contraction - churned, checked (negative in an odd ledger). */
+int64
 rev_ending(const RevenueState *s)
 {
-	int64		e = s->mrr[REV_START] - s->mrr[REV_CONTRACTION] - s->mrr[REV_CHURNED];	/* >= 0 */
+	int64		e;
 
-	if (pg_add_s64_overflow(e, s->mrr[REV_NEW], &e) ||
+	if (!rev_retained(s, &e) ||
+		pg_add_s64_overflow(e, s->mrr[REV_NEW], &e) ||
 		pg_add_s64_overflow(e, s->mrr[REV_EXPANSION], &e))
 		rev_overflow();
 	return e;
-}
-
-/* Append micro-units as an exact decimal with 6 places. */
-static void
-rev_append_amount(StringInfo buf, int64 micro)
-{
-	appendStringInfo(buf, "%lld.%06lld", (long long) (micro / MICRO), (long long) (micro % MICRO));
 }
 
 /* Micro-units as a numeric with 6 decimal places. */
@@ -502,28 +576,41 @@ REV_AMOUNT_FN(engage_revenue_contraction_mrr, s->mrr[REV_CONTRACTION])
 REV_AMOUNT_FN(engage_revenue_churned_mrr, s->mrr[REV_CHURNED])
 REV_AMOUNT_FN(engage_revenue_ending_mrr, rev_ending(s))
 
-/* 100 (start - contraction - churned) / start; callers ensure start > 0. */
+/* Retained MRR as a double: exact int64 first (the same value for either form). */
 static double
+rev_retained_double(const RevenueState *s)
+{
+	int64		r;
+
+	if (rev_retained(s, &r))
+		return (double) r;
+	return (double) s->mrr[REV_START] - (double) s->mrr[REV_CONTRACTION] - (double) s->mrr[REV_CHURNED];
+}
+
+/* 100 (start - contraction - churned) / start; callers ensure start > 0.  Below 0 in an odd ledger. */
+double
 rev_grr(const RevenueState *s)
 {
-	return 100.0 * (double) (s->mrr[REV_START] - s->mrr[REV_CONTRACTION] - s->mrr[REV_CHURNED]) /
-		(double) s->mrr[REV_START];
+	return 100.0 * rev_retained_double(s) / (double) s->mrr[REV_START];
 }
 
 /* 100 (start + expansion - contraction - churned) / start; start > 0. */
-static double
+double
 rev_nrr(const RevenueState *s)
 {
-	return 100.0 * ((double) (s->mrr[REV_START] - s->mrr[REV_CONTRACTION] - s->mrr[REV_CHURNED]) +
-					(double) s->mrr[REV_EXPANSION]) / (double) s->mrr[REV_START];
+	return 100.0 * (rev_retained_double(s) + (double) s->mrr[REV_EXPANSION]) / (double) s->mrr[REV_START];
 }
 
 /* 100 (contraction + churned) / start; start > 0. */
-static double
+double
 rev_churn(const RevenueState *s)
 {
-	return 100.0 * (double) (s->mrr[REV_CONTRACTION] + s->mrr[REV_CHURNED]) /
-		(double) s->mrr[REV_START];
+	int64		lost;
+
+	if (pg_add_s64_overflow(s->mrr[REV_CONTRACTION], s->mrr[REV_CHURNED], &lost))
+		return 100.0 * ((double) s->mrr[REV_CONTRACTION] + (double) s->mrr[REV_CHURNED]) /
+			(double) s->mrr[REV_START];
+	return 100.0 * (double) lost / (double) s->mrr[REV_START];
 }
 
 PG_FUNCTION_INFO_V1(engage_gross_revenue_retention);
@@ -562,216 +649,3 @@ engage_revenue_churn_rate(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(rev_churn(s));
 }
 
-/* Raise the 22P02 error for a malformed revenue_state literal. */
-static void
-rev_syntax_error(const char *str, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type revenue_state: \"%s\"", str),
-			 errdetail("%s", detail),
-			 errhint("The form is v1;rows=R;starting=A/C;new=A/C;expansion=A/C;contraction=A/C;churned=A/C, "
-					 "amounts A with exactly 6 decimals, e.g. v1;rows=1;starting=10.000000/1;new=0.000000/0;"
-					 "expansion=2.500000/1;contraction=0.000000/0;churned=0.000000/0")));
-}
-
-/* Read a non-negative whole number of at most max; 22003 past 2^63-1. */
-static int64
-rev_read_int(const char *str, const char **pp, const char *what)
-{
-	const char *p = *pp;
-	int64		v = 0;
-
-	if (!isdigit((unsigned char) *p))
-		rev_syntax_error(str, psprintf("Expected a non-negative whole number (%s) at offset %d.",
-									   what, (int) (p - str)));
-	while (isdigit((unsigned char) *p))
-	{
-		if (pg_mul_s64_overflow(v, 10, &v) || pg_add_s64_overflow(v, *p - '0', &v))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("%s is out of range in revenue_state: \"%s\"", what, str),
-					 errdetail("The largest allowed value is %lld.", (long long) PG_INT64_MAX)));
-		p++;
-	}
-	*pp = p;
-	return v;
-}
-
-/* Expect a literal token. */
-static void
-rev_expect(const char *str, const char **pp, const char *tok)
-{
-	size_t		len = strlen(tok);
-
-	if (strncmp(*pp, tok, len) != 0)
-		rev_syntax_error(str, psprintf("Expected \"%s\" at offset %d.", tok, (int) (*pp - str)));
-	*pp += len;
-}
-
-PG_FUNCTION_INFO_V1(engage_revenue_state_in);
-/* Text input of revenue_state, validated. */
-Datum
-engage_revenue_state_in(PG_FUNCTION_ARGS)
-{
-	const char *str = PG_GETARG_CSTRING(0);
-	const char *p = str;
-	RevenueState *s = palloc0(REV_SIZE);
-	const char *problem;
-	int64		version;
-	int			i;
-
-	rev_expect(str, &p, "v");
-	version = rev_read_int(str, &p, "version");
-	if (version < 1 || version > REV_VERSION)
-		rev_syntax_error(str, psprintf("Format version %lld is not supported; this build of engage reads versions 1 to %d.",
-									   (long long) version, REV_VERSION));
-	s->version = REV_VERSION;
-	rev_expect(str, &p, ";rows=");
-	s->rows = rev_read_int(str, &p, "rows");
-	for (i = 0; i < REV_NCLASSES; i++)
-	{
-		int64		whole;
-		int64		frac;
-		const char *f;
-
-		rev_expect(str, &p, ";");
-		rev_expect(str, &p, rev_class_names[i]);
-		rev_expect(str, &p, "=");
-		whole = rev_read_int(str, &p, "amount");
-		rev_expect(str, &p, ".");
-		f = p;
-		frac = rev_read_int(str, &p, "amount");
-		if (p - f != 6)
-			rev_syntax_error(str, "Amounts have exactly 6 decimal places.");
-		if (pg_mul_s64_overflow(whole, MICRO, &s->mrr[i]) ||
-			pg_add_s64_overflow(s->mrr[i], frac, &s->mrr[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("amount is out of range in revenue_state: \"%s\"", str),
-					 errdetail("An amount is at most %lld.%06lld.",
-							   (long long) (PG_INT64_MAX / MICRO), (long long) (PG_INT64_MAX % MICRO))));
-		rev_expect(str, &p, "/");
-		s->customers[i] = rev_read_int(str, &p, "customers");
-	}
-	if (*p != '\0')
-		rev_syntax_error(str, "Unexpected characters after the churned amount.");
-	problem = rev_problem(s);
-	if (problem)
-		rev_syntax_error(str, psprintf("Invalid revenue_state: %s.", problem));
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(engage_revenue_state_out);
-/* Text output of revenue_state: exact amounts with 6 decimals and counts. */
-Datum
-engage_revenue_state_out(PG_FUNCTION_ARGS)
-{
-	RevenueState *s = rev_arg(fcinfo, 0);
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "v%d;rows=%lld", s->version, (long long) s->rows);
-	for (i = 0; i < REV_NCLASSES; i++)
-	{
-		appendStringInfo(&buf, ";%s=", rev_class_names[i]);
-		rev_append_amount(&buf, s->mrr[i]);
-		appendStringInfo(&buf, "/%lld", (long long) s->customers[i]);
-	}
-	PG_RETURN_CSTRING(buf.data);
-}
-
-PG_FUNCTION_INFO_V1(engage_revenue_state_send);
-/* Binary output: version, flags, rows, amounts, counts (network order). */
-Datum
-engage_revenue_state_send(PG_FUNCTION_ARGS)
-{
-	RevenueState *s = rev_arg(fcinfo, 0);
-	StringInfoData buf;
-	int			i;
-
-	pq_begintypsend(&buf);
-	pq_sendint16(&buf, s->version);
-	pq_sendint16(&buf, s->flags);
-	pq_sendint64(&buf, s->rows);
-	for (i = 0; i < REV_NCLASSES; i++)
-	{
-		pq_sendint64(&buf, s->mrr[i]);
-		pq_sendint64(&buf, s->customers[i]);
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-PG_FUNCTION_INFO_V1(engage_revenue_state_recv);
-/* Binary input: exact length, then the text input's checks. */
-Datum
-engage_revenue_state_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
-	RevenueState *s;
-	const char *problem;
-	int			i;
-
-	if (msg->len - msg->cursor != 4 + 8 + 16 * REV_NCLASSES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("binary revenue_state has %d bytes, expected %d",
-						msg->len - msg->cursor, 4 + 8 + 16 * REV_NCLASSES)));
-	s = palloc0(REV_SIZE);
-	s->version = (int16) pq_getmsgint(msg, 2);
-	if (s->version < 1 || s->version > REV_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("revenue_state format version %d is not supported", s->version),
-				 errdetail("This build of engage reads format versions 1 to %d.", REV_VERSION)));
-	s->flags = (int16) pq_getmsgint(msg, 2);
-	s->rows = (int64) pq_getmsgint64(msg);
-	for (i = 0; i < REV_NCLASSES; i++)
-	{
-		s->mrr[i] = (int64) pq_getmsgint64(msg);
-		s->customers[i] = (int64) pq_getmsgint64(msg);
-	}
-	problem = rev_problem(s);
-	if (problem)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary revenue_state: %s", problem),
-				 errdetail(REV_STATE_DETAIL)));
-	s->version = REV_VERSION;
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(engage_revenue_state_jsonb);
-/* revenue_state as jsonb: amounts (exact), customer counts and the three rates. */
-Datum
-engage_revenue_state_jsonb(PG_FUNCTION_ARGS)
-{
-	RevenueState *s = rev_arg(fcinfo, 0);
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"version\": %d, \"rows\": %lld", s->version, (long long) s->rows);
-	for (i = 0; i < REV_NCLASSES; i++)
-	{
-		appendStringInfo(&buf, ", \"%s_mrr\": ", rev_class_names[i]);
-		rev_append_amount(&buf, s->mrr[i]);
-		appendStringInfo(&buf, ", \"%s_customers\": %lld", rev_class_names[i], (long long) s->customers[i]);
-	}
-	appendStringInfoString(&buf, ", \"ending_mrr\": ");
-	rev_append_amount(&buf, rev_ending(s));
-	if (s->mrr[REV_START] == 0)
-		appendStringInfoString(&buf, ", \"gross_revenue_retention\": null, \"net_revenue_retention\": null, \"revenue_churn_rate\": null}");
-	else
-	{
-		appendStringInfoString(&buf, ", \"gross_revenue_retention\": ");
-		hist_append_double(&buf, rev_grr(s));
-		appendStringInfoString(&buf, ", \"net_revenue_retention\": ");
-		hist_append_double(&buf, rev_nrr(s));
-		appendStringInfoString(&buf, ", \"revenue_churn_rate\": ");
-		hist_append_double(&buf, rev_churn(s));
-		appendStringInfoChar(&buf, '}');
-	}
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
-}

@@ -7,7 +7,8 @@
 -- rounded half-even to 6 decimal places and summed exactly as int64
 -- micro-units.  Text form:
 --   v1;rows=R;starting=A/C;new=A/C;expansion=A/C;contraction=A/C;churned=A/C
--- (amount A with 6 decimals / customers C).
+-- (amount A with 6 decimals / customers C); v1;ledger;rows=... for a state
+-- built from a movements ledger (C then counts movements).
 -----------------------------------------------------------------------------
 CREATE TYPE revenue_state;
 
@@ -172,6 +173,63 @@ CREATE AGGREGATE gross_revenue_retention(mrr_start numeric, mrr_end numeric) (
 );
 COMMENT ON AGGREGATE gross_revenue_retention(numeric, numeric) IS
     'gross revenue retention in percent from one row per customer (MRR at period start, at period end); NULL when no starting MRR';
+
+-- The ledger form: one row per MRR movement ('starting', 'new', 'expansion',
+-- 'contraction', 'churned'; 'churn' is accepted for 'churned').  Ledger
+-- states (text form v1;ledger;rows=...) count movements, not customers.
+CREATE FUNCTION revenue_movement_accum(revenue_state, text, numeric) RETURNS revenue_state
+    AS 'MODULE_PATHNAME', 'engage_revenue_movement_accum'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION revenue_movement_accum(revenue_state, text, numeric) IS
+    'revenue ledger transition: adds one MRR movement (movement, amount); a NULL movement or amount ignores the row';
+
+CREATE FUNCTION revenue_movement_accum_inv(revenue_state, text, numeric) RETURNS revenue_state
+    AS 'MODULE_PATHNAME', 'engage_revenue_movement_accum_inv'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION revenue_movement_accum_inv(revenue_state, text, numeric) IS
+    'revenue ledger inverse transition: removes one MRR movement (moving windows)';
+
+CREATE AGGREGATE revenue_movements_agg(movement text, amount numeric) (
+    SFUNC = revenue_movement_accum,
+    STYPE = revenue_state,
+    FINALFUNC = revenue_state_final,
+    COMBINEFUNC = revenue_combine,
+    MSFUNC = revenue_movement_accum,
+    MINVFUNC = revenue_movement_accum_inv,
+    MSTYPE = revenue_state,
+    MFINALFUNC = revenue_state_final,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE revenue_movements_agg(text, numeric) IS
+    'builds a ledger revenue_state from one row per MRR movement (starting, new, expansion, contraction, churned; amount); NULL for no rows';
+
+CREATE AGGREGATE net_revenue_retention(movement text, amount numeric) (
+    SFUNC = revenue_movement_accum,
+    STYPE = revenue_state,
+    FINALFUNC = net_revenue_retention,
+    COMBINEFUNC = revenue_combine,
+    MSFUNC = revenue_movement_accum,
+    MINVFUNC = revenue_movement_accum_inv,
+    MSTYPE = revenue_state,
+    MFINALFUNC = net_revenue_retention,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE net_revenue_retention(text, numeric) IS
+    'net revenue retention in percent from one row per MRR movement (movement, amount); NULL when no starting MRR';
+
+CREATE AGGREGATE gross_revenue_retention(movement text, amount numeric) (
+    SFUNC = revenue_movement_accum,
+    STYPE = revenue_state,
+    FINALFUNC = gross_revenue_retention,
+    COMBINEFUNC = revenue_combine,
+    MSFUNC = revenue_movement_accum,
+    MINVFUNC = revenue_movement_accum_inv,
+    MSTYPE = revenue_state,
+    MFINALFUNC = gross_revenue_retention,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE gross_revenue_retention(text, numeric) IS
+    'gross revenue retention in percent from one row per MRR movement (movement, amount); NULL when no starting MRR; below 0 when more is lost than started';
 
 CREATE AGGREGATE rollup(revenue_state) (
     SFUNC = revenue_combine,

@@ -8,8 +8,9 @@
 --         rows, rollup of states of different series, a malformed state
 --   22003 negative / NaN / infinite / too large MRR, sums past the range
 --   22P02 malformed literals
+--   22023 (ledger) a movement other than starting/new/expansion/contraction/churned
 BEGIN;
-SELECT plan(52);
+SELECT plan(64);
 SET LOCAL TimeZone = 'UTC';
 
 -- ---------------------------------------------------------------------------
@@ -141,6 +142,33 @@ SELECT throws_ok($$SELECT revenue_agg(x, 0) FROM (VALUES (9000000000000), (90000
                  'a sum past 2^63-1 micro-units is 22003');
 SELECT throws_ok($$SELECT 'v1;rows=1;starting=10.000000/1;new=0.000000/0;expansion=0.000000/0;contraction=6.000000/1;churned=5.000000/1'::revenue_state$$,
                  '22P02', NULL, 'an impossible revenue_state literal (contraction + churned > starting) is 22P02');
+
+-- ---------------------------------------------------------------------------
+-- The ledger form: revenue_movements_agg(movement, amount)
+-- ---------------------------------------------------------------------------
+SELECT is_aggregate('revenue_movements_agg', ARRAY['text', 'numeric'], 'revenue_movements_agg(text, numeric) is an aggregate');
+SELECT function_returns('revenue_movements_agg', ARRAY['text', 'numeric'], 'revenue_state', 'revenue_movements_agg returns revenue_state');
+SELECT is_aggregate(f, ARRAY['text', 'numeric'], format('%s(text, numeric) is an aggregate', f))
+  FROM unnest(ARRAY['net_revenue_retention', 'gross_revenue_retention']) f;
+SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+            WHERE a.aggfnoid IN ('revenue_movements_agg(text,numeric)'::regprocedure, 'net_revenue_retention(text,numeric)'::regprocedure,
+                                 'gross_revenue_retention(text,numeric)'::regprocedure)
+              AND a.aggcombinefn <> 0 AND a.aggminvtransfn <> 0 AND a.aggtranstype = 'revenue_state'::regtype AND p.proparallel = 's'),
+          3, 'the ledger aggregates keep a revenue_state with combine and inverse transition, PARALLEL SAFE');
+SELECT isnt_strict('revenue_movement_accum', ARRAY['revenue_state', 'text', 'numeric'],
+                   'revenue_movement_accum is not STRICT (NULL rows are ignored)');
+SELECT is(revenue_movements_agg(m, a)::text,
+          'v1;ledger;rows=7;starting=300.000000/2;new=50.000000/1;expansion=40.000000/2;contraction=10.000000/1;churned=100.000000/1',
+          'revenue_movements_agg: hand-computed ledger state')
+  FROM (VALUES ('starting', 100), ('starting', 200), ('new', 50), ('expansion', 20), ('expansion', 20),
+               ('contraction', 10), ('churned', 100), (NULL, 5)) v(m, a);
+SELECT is(net_revenue_retention(m, a), (100.0 * (300 + 40 - 10 - 100) / 300)::float8, 'net_revenue_retention ledger aggregate')
+  FROM (VALUES ('starting', 100), ('starting', 200), ('expansion', 40), ('contraction', 10), ('churned', 100)) v(m, a);
+SELECT is(net_revenue_retention(100, 150), 150::float8, 'net_revenue_retention(100, 150) still resolves to the snapshot form');
+SELECT throws_ok($$SELECT revenue_movements_agg('upgrade', 1)$$, '22023', NULL, 'an unknown MRR movement is 22023');
+SELECT throws_ok($$SELECT revenue_movements_agg('new', -1)$$, '22003', NULL, 'a negative ledger amount is 22003');
+SELECT throws_ok($$SELECT 'v1;rows=0;ledger;starting=0.000000/0;new=0.000000/0;expansion=0.000000/0;contraction=0.000000/0;churned=0.000000/0'::revenue_state$$,
+                 '22P02', NULL, 'a malformed ledger revenue_state literal is 22P02');
 
 SELECT * FROM finish();
 ROLLBACK;
