@@ -95,13 +95,7 @@ INSERT INTO bench_q VALUES
     LEFT JOIN reached rp ON rp.k = r.k - 1 LEFT JOIN times t ON t.k = r.k
    ORDER BY r.k$$);
 
--- Execution time (ms) of q, from EXPLAIN ANALYZE without per-node timing.
-CREATE FUNCTION pg_temp.exec_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE plan json;
-BEGIN
-  EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q INTO plan;
-  RETURN (plan->0->>'Execution Time')::float8;
-END $$;
+\ir common.sql
 CREATE TEMP TABLE bench_t (k int, side text, round int, ms float8);
 SELECT set_config('bench.rounds', :'rounds', false) AS rounds;
 DO $$

@@ -74,13 +74,7 @@ INSERT INTO bench_q VALUES
  $$SELECT conversion_agg(b) FROM bench_rates$$,
  $$SELECT count(b) FROM bench_rates$$, false);
 
--- Execution time (ms) of q, from EXPLAIN ANALYZE without per-node timing.
-CREATE FUNCTION pg_temp.exec_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE plan json;
-BEGIN
-  EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q INTO plan;
-  RETURN (plan->0->>'Execution Time')::float8;
-END $$;
+\ir common.sql
 -- The single value of q, rounded to 9 decimal places.
 CREATE FUNCTION pg_temp.value(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text;

@@ -106,20 +106,7 @@ INSERT INTO bench_q VALUES
            round(avg(n), 4)
       FROM ss$$);
 
--- Execution time (ms) of q, from EXPLAIN ANALYZE without per-node timing.
-CREATE FUNCTION pg_temp.exec_ms(q text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE plan json;
-BEGIN
-  EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q INTO plan;
-  RETURN (plan->0->>'Execution Time')::float8;
-END $$;
--- The result of q as one text value.
-CREATE FUNCTION pg_temp.result(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE r text;
-BEGIN
-  EXECUTE 'SELECT string_agg(x::text, '';'') FROM (' || q || ') x' INTO r;
-  RETURN r;
-END $$;
+\ir common.sql
 
 -- Driven by test/bench.sh (psql -v driver=1): it times the queries itself
 -- (same method as every part), so keep them in bench_queries, check here that
