@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 01_nps: Net Promoter Score against hand-computed values and plain SQL.
 -- Promoters 9-10, passives 7-8, detractors 0-6; NPS = 100 * (P - D) / n.
 SET extra_float_digits = 0;

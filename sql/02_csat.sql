@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 02_csat: Customer Satisfaction (percent satisfied) against hand-computed
 -- values and plain SQL; scale variants, Wilson interval, two-proportion test.
 SET extra_float_digits = 0;

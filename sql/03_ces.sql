@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 03_ces: Customer Effort Score (mean effort) against hand-computed values
 -- and plain SQL: 1..7 (higher is easier, easy 5-7), 1..5 reversed (easy 1-2),
 -- Student t interval, Welch's test.

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 04_state_io: text form, jsonb cast, binary send/recv of the state types.
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN EXECUTE q; RETURN 'no error';

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 05_parallel: partial aggregation in parallel workers gives exactly the
 -- serial result, including workers that see no rows at all.
 

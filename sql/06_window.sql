@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 06_window: the aggregates as window functions (moving frames use the
 -- inverse transitions) against the same window over plain-SQL counts.
 

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 07_rollup: daily per-segment states kept in a materialized view roll up
 -- exactly to months, segments and the grand total.
 SET extra_float_digits = 0;

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 08_errors: every error with its SQLSTATE.
 --   22003 score off the scale or not whole; count overflow
 --   22P02 malformed state literal        22023 bad parameter / scale mix

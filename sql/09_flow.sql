@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 09_flow: customer flow.  churn_rate() and retention_rate() from counts,
 -- and the churn / retention aggregates over a subscription table against
 -- hand-computed values and the same definitions in plain SQL.

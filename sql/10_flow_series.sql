@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 10_flow_series: the one-pass churn series subscription_flow() and its
 -- reader flow_periods(), against hand-computed values, the churn_rate() /
 -- retention_rate() aggregates run period by period, and plain SQL FILTER

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 11_revenue: revenue retention from per-customer MRR at the start and the
 -- end of a period.  Each row (mrr_start, mrr_end), NULL counting as 0:
 --   start = 0, end > 0      new          new += end

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 12_activity: active users, DAU/WAU/MAU, stickiness and cohort retention
 -- from an activity log, against hand-computed values and independent plain
 -- SQL (count(DISTINCT ...), and a cohort matrix built with CTEs and joins).

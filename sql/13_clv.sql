@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 13_clv: customer lifetime value.  The simple formulas against hand-computed
 -- values and their error contract by SQLSTATE; historical_clv() against
 -- hand-computed values and the same definitions in plain SQL, serial and

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 14_rfm: rfm_summary(), the RFM summary of one customer with the lifetimes /
 -- pymc-marketing definitions, against hand-computed cases, the same
 -- definitions in plain SQL, and the published CDNOW summary

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 15_bgnbd: the BG/NBD model.  Acceptance on CDNOW (Fader, Hardie & Lee
 -- 2005), a plain-SQL cross-check of the log-likelihood, predictions against
 -- the published figures and SciPy, text/binary/jsonb forms, parallel fits,

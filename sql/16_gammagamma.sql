@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 16_gammagamma: the Gamma-Gamma spend model and clv().  Acceptance on the
 -- CDNOW repeat customers, a plain-SQL cross-check of the log-likelihood,
 -- predictions against SciPy/lifetimes figures, text/binary/jsonb forms, a

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 17_rates: the rates of issue 5 on one proportion state.
 --   one flag per row:   rate = 100 * count(*) FILTER (WHERE flag) / count(flag)
 --   counts per row:     rate = 100 * sum(count) / sum(denominator)

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 18_sessions: sessionize(), session_state, rollup() and page_stats()
 -- against hand-computed cases and the plain-SQL way (LAG + running SUM
 -- window functions), in any row order and under parallel plans.

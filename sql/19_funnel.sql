@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 19_funnel: window funnels (ClickHouse windowFunnel, default mode).
 -- Per user, events sorted by (ts, step):
 --   a step-1 event at t starts a chain at t (the latest start wins);

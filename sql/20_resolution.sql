@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 20_resolution: support resolution time.  resolution_agg(opened_at,
 -- resolved_at) / resolution_agg(interval) -> resolution_state: open tickets
 -- counted apart; exact sum of the resolved times (mean exact to the

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- 99_docs: every user-facing function and aggregate of the extension, and
 -- every type, is named in README.md or docs/ref/*.md (read client-side).
 -- Support functions (aggregate transition/combine/final/serial functions,

@@ -118,7 +118,7 @@ rounds_of() {
     echo "${!v:-${BENCH_ROUNDS:-${SCALE_ROUNDS:-$2}}}"
 }
 
-SESSION_OPTS="-c jit=off -c max_parallel_workers_per_gather=0 -c work_mem=256MB"
+SESSION_OPTS="-c search_path=public,engage -c jit=off -c max_parallel_workers_per_gather=0 -c work_mem=256MB"
 SERIAL="SET max_parallel_workers_per_gather = 0;"
 PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
 

@@ -42,7 +42,8 @@ trap '[ $? -eq 0 ] || engage_cluster_hint demo "$DB" "$STOP_CMD" >&2' EXIT
 psql=(env PGOPTIONS="-c client_min_messages=warning" "$(engage_pgbin)/psql" -X -v ON_ERROR_STOP=1)
 "${psql[@]}" -q -d postgres -c "DROP DATABASE IF EXISTS $DB" \
     -c "CREATE DATABASE $DB" </dev/null
-"${psql[@]}" -q -d "$DB" -c 'CREATE EXTENSION engage' </dev/null
+"${psql[@]}" -q -d "$DB" -c 'CREATE EXTENSION engage' \
+    -c "ALTER DATABASE $DB SET search_path = \"\$user\", public, engage" </dev/null
 echo "== loading test/demo/load.sql"
 "${psql[@]}" -q -d "$DB" -f test/demo/load.sql </dev/null
 echo "== running test/demo/report.sql"

@@ -9,6 +9,9 @@ export PG_CONFIG
 ENGAGE_LOGS="$ENGAGE_REPO/.run/logs"
 ENGAGE_PKGS=(postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
     libtap-parser-sourcehandler-pgtap-perl make gcc)
+# What the test command needs on top (scheduler, sharding, clients, fuzzer).
+ENGAGE_TEST_PKGS=(postgresql-15-cron postgresql-15-plproxy python3-psycopg2
+    clang-14 libclang-rt-14-dev)
 
 # Print a message to stderr, prefixed so it stands out from tool output.
 engage_say() { printf '== %s\n' "$*" >&2; }
@@ -31,10 +34,11 @@ engage_as_pg() {
 # Print the PostgreSQL binary folder, from $PG_CONFIG.
 engage_pgbin() { "$PG_CONFIG" --bindir; }
 
-# Install the Debian packages the build and the tests need, if any is missing.
+# Install the Debian packages the build needs, and the extra PACKAGES named,
+# if any is missing.
 engage_deps() {
     local missing=() p st
-    for p in "${ENGAGE_PKGS[@]}"; do
+    for p in "${ENGAGE_PKGS[@]}" "$@"; do
         st="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
         [ "$st" = "install ok installed" ] || missing+=("$p")
     done
@@ -52,7 +56,19 @@ engage_deps() {
 }
 
 # Build and install the extension; make output goes to .run/logs/build.log.
+# Two runs at once (a demo beside the tests) take turns through a lock file.
 engage_build() {
+    local lock="$ENGAGE_REPO/.run/build.lock"
+    mkdir -p "$ENGAGE_REPO/.run" || return 1
+    if command -v flock >/dev/null 2>&1; then
+        (flock 9 && engage_build_locked) 9>"$lock"
+    else
+        engage_build_locked
+    fi
+}
+
+# engage_build without the lock.
+engage_build_locked() {
     local log="$ENGAGE_LOGS/build.log"
     mkdir -p "$ENGAGE_LOGS" || return 1
     : >"$log"
@@ -131,6 +147,10 @@ max_parallel_workers = 8
 max_parallel_workers_per_gather = 2
 shared_buffers = 256MB
 EOF
+    # Extra settings from the caller (e.g. shared_preload_libraries for pg_cron).
+    if [ -n "${ENGAGE_EXTRA_CONF:-}" ]; then
+        printf '%s\n' "$ENGAGE_EXTRA_CONF" >>"$dir/data/postgresql.conf"
+    fi
     if ! engage_as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" \
             -w -t 60 start </dev/null >"$dir/pg_ctl.log" 2>&1; then
         cat "$dir/pg_ctl.log" >&2; tail -n 30 "$dir/postgres.log" >&2 || true

@@ -27,7 +27,7 @@ abort() {
 
 trap 'engage_cluster_stop test >/dev/null 2>&1 || true' EXIT
 
-engage_deps || abort "dependencies could not be installed"
+engage_deps "${ENGAGE_TEST_PKGS[@]}" || abort "dependencies could not be installed"
 engage_build || abort "build failed"
 engage_cluster_start test || abort "test cluster did not start"
 echo "== cluster: $ENGAGE_DIR (port $PGPORT)"
@@ -84,5 +84,24 @@ else
     fi
 fi
 
-# --- c) summary -------------------------------------------------------------
+# --- c) integration tests (test/integration/NN_*.sh, TAP on stdout) ----------
+# Each runs against the test cluster (PGHOST/PGPORT exported) and may start
+# clusters of its own on the ports it documents. Counted like pgTAP.
+itests=(test/integration/[0-9][0-9]_*.sh)
+if [ "${#itests[@]}" -gt 0 ]; then
+    echo "== integration: ${#itests[@]} script(s)"
+    for t in "${itests[@]}"; do
+        ilog="$ENGAGE_LOGS/integration-$(basename "$t" .sh).log"
+        rc=0
+        bash "$t" </dev/null >"$ilog" 2>&1 || rc=$?
+        read -r p f <<<"$(engage_count_tap "$ilog")"
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+        if [ "$f" -gt 0 ]; then cat "$ilog"; fi
+        echo "== $t: $p passed, $f failed"
+        PASSED=$((PASSED + p))
+        FAILED=$((FAILED + f))
+    done
+fi
+
+# --- d) summary -------------------------------------------------------------
 finish

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: the catalog contract of engage (types, casts, every function and
 -- aggregate with its exact signature, return type, kind, volatility,
 -- strictness, parallel safety, aggregate support functions and comments).

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: the error contract of engage, by SQLSTATE.
 --   22003 score off the scale or not a whole number; counts past 2^63-1
 --   22P02 malformed state literal (syntax, count length, negative count,

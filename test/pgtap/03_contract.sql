@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: the behaviour contract of engage, against independent truth:
 -- hand-computed values, the same metric in plain SQL (FILTER arithmetic,
 -- avg, stddev_samp), and reference values of the intervals and tests

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: binary I/O of the state types (send/recv), through COPY ... FORMAT
 -- binary: a bytea written with COPY TO is read back as the state type, so its
 -- bytes reach the type's receive function unchanged.  Needs a superuser (server

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: customer flow (churn and retention).  Signatures and volatility,
 -- hand-computed values, and the error contract by SQLSTATE:
 --   22023 impossible counts (negative, lost > start, new > end,

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: the churn series (subscription_flow, flow_periods, flow_state) and
 -- revenue retention (revenue_agg, revenue_state and its readers).
 -- Signatures, volatility, parallel safety, hand-computed values and the

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: activity (active users, DAU/WAU/MAU, stickiness, cohort retention).
 -- Signatures, volatility, strictness and parallel safety; aggregate
 -- support; hand-computed values; the error contract by SQLSTATE:

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: customer lifetime value (simple formulas, historical_clv,
 -- rfm_summary).  Signatures, return types, volatility, strictness and
 -- parallel safety; aggregate support functions; hand-computed values; the

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: the customer-base models (BG/NBD, Gamma-Gamma, clv).  Types,
 -- signatures, volatility, strictness, parallel safety, aggregate support
 -- functions, comments, reference values and the error contract by SQLSTATE:

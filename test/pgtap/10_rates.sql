@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: the rates of issue 5 on proportion_state (conversion rate, CTR,
 -- email, social engagement, events; Wilson interval, A/B test, sample size).
 -- Signatures, volatility, parallel safety, aggregate support, hand-computed

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: sessions from raw page views (sessionize, session_state, rollup,
 -- page_stats).  Signatures, volatility, parallel safety, hand-computed
 -- values and the error contract by SQLSTATE:

@@ -1,3 +1,4 @@
+SET search_path = public, engage;
 -- pgTAP: window funnels (funnel per user and keyed by user, funnel_state,
 -- rollup, funnel_steps) and support resolution time (resolution_agg,
 -- resolution_state and its readers).
