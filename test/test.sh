@@ -29,6 +29,12 @@ trap 'engage_cluster_stop test >/dev/null 2>&1 || true' EXIT
 
 engage_deps "${ENGAGE_TEST_PKGS[@]}" || abort "dependencies could not be installed"
 engage_build || abort "build failed"
+# pg_cron runs in the test cluster (test/integration/10_cron.sh schedules a
+# concurrent refresh); its jobs run as background workers, not over TCP.
+export ENGAGE_EXTRA_CONF="shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.use_background_workers = on
+max_worker_processes = 16"
 engage_cluster_start test || abort "test cluster did not start"
 echo "== cluster: $ENGAGE_DIR (port $PGPORT)"
 
