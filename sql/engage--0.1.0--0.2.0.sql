@@ -44,3 +44,10 @@ BEGIN
     END IF;
 END
 $engage_schema_check$;
+
+-- 0.1.0 left the implicit hash operator families without a comment.
+COMMENT ON OPERATOR FAMILY @extschema@.nps_state_hash_ops USING hash IS 'the hash operator family of nps_state';
+COMMENT ON OPERATOR FAMILY @extschema@.csat_state_hash_ops USING hash IS 'the hash operator family of csat_state';
+COMMENT ON OPERATOR FAMILY @extschema@.ces_state_hash_ops USING hash IS 'the hash operator family of ces_state';
+COMMENT ON OPERATOR FAMILY @extschema@.proportion_state_hash_ops USING hash IS 'the hash operator family of proportion_state';
+COMMENT ON OPERATOR FAMILY @extschema@.session_state_hash_ops USING hash IS 'the hash operator family of session_state';

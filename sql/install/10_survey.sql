@@ -952,6 +952,7 @@ CREATE OPERATOR CLASS nps_state_hash_ops DEFAULT FOR TYPE nps_state USING hash A
     OPERATOR 1 = (nps_state, nps_state),
     FUNCTION 1 nps_state_hash(nps_state);
 COMMENT ON OPERATOR CLASS nps_state_hash_ops USING hash IS 'hashing of nps_state for DISTINCT, UNION and hash joins';
+COMMENT ON OPERATOR FAMILY nps_state_hash_ops USING hash IS 'the hash operator family of nps_state';
 
 CREATE FUNCTION csat_state_eq(csat_state, csat_state) RETURNS boolean
     AS 'MODULE_PATHNAME', 'engage_hist_eq'
@@ -984,6 +985,7 @@ CREATE OPERATOR CLASS csat_state_hash_ops DEFAULT FOR TYPE csat_state USING hash
     OPERATOR 1 = (csat_state, csat_state),
     FUNCTION 1 csat_state_hash(csat_state);
 COMMENT ON OPERATOR CLASS csat_state_hash_ops USING hash IS 'hashing of csat_state for DISTINCT, UNION and hash joins';
+COMMENT ON OPERATOR FAMILY csat_state_hash_ops USING hash IS 'the hash operator family of csat_state';
 
 CREATE FUNCTION ces_state_eq(ces_state, ces_state) RETURNS boolean
     AS 'MODULE_PATHNAME', 'engage_hist_eq'
@@ -1016,4 +1018,5 @@ CREATE OPERATOR CLASS ces_state_hash_ops DEFAULT FOR TYPE ces_state USING hash A
     OPERATOR 1 = (ces_state, ces_state),
     FUNCTION 1 ces_state_hash(ces_state);
 COMMENT ON OPERATOR CLASS ces_state_hash_ops USING hash IS 'hashing of ces_state for DISTINCT, UNION and hash joins';
+COMMENT ON OPERATOR FAMILY ces_state_hash_ops USING hash IS 'the hash operator family of ces_state';
 

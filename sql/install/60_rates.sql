@@ -82,6 +82,7 @@ CREATE OPERATOR CLASS proportion_state_hash_ops DEFAULT FOR TYPE proportion_stat
     FUNCTION 1 proportion_state_hash(proportion_state);
 COMMENT ON OPERATOR CLASS proportion_state_hash_ops USING hash IS
     'hashing of proportion_state for DISTINCT, UNION and hash joins';
+COMMENT ON OPERATOR FAMILY proportion_state_hash_ops USING hash IS 'the hash operator family of proportion_state';
 
 -- Combine, final functions and the accessors.
 CREATE FUNCTION proportion_combine(proportion_state, proportion_state) RETURNS proportion_state

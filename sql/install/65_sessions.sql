@@ -284,6 +284,7 @@ CREATE OPERATOR CLASS session_state_hash_ops DEFAULT FOR TYPE session_state USIN
     OPERATOR 1 = (session_state, session_state),
     FUNCTION 1 session_state_hash(session_state);
 COMMENT ON OPERATOR CLASS session_state_hash_ops USING hash IS 'hashing of session_state for DISTINCT, UNION and hash joins';
+COMMENT ON OPERATOR FAMILY session_state_hash_ops USING hash IS 'the hash operator family of session_state';
 
 -----------------------------------------------------------------------------
 -- page_stats: per page views, entrances, exits and time on page of ONE user.

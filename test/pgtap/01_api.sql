@@ -6,7 +6,7 @@ SET search_path = public, engage;
 -- The expected signatures below are written out by hand from
 -- sql/engage.sql; they are the reference, the catalog is what is checked.
 BEGIN;
-SELECT plan(642);
+SELECT plan(644);
 
 -- ---------------------------------------------------------------------------
 -- Types and casts
@@ -332,6 +332,17 @@ SELECT is_empty(
         FROM pg_cast c JOIN ext_obj o ON o.classid = 'pg_cast'::regclass AND o.objid = c.oid
        WHERE coalesce(obj_description(c.oid, 'pg_cast'), '') = ''$$,
     'every cast of the extension has a comment');
+-- What `\dx+ engage` lists is every member object: each one of every class
+-- (operators, operator classes and families too) has a comment.
+SELECT is_empty(
+    $$SELECT pg_describe_object(o.classid, o.objid, 0)
+        FROM ext_obj o
+       WHERE coalesce(obj_description(o.objid, o.classid::regclass::text), '') = ''$$,
+    'every member object of the extension has a comment');
+SELECT set_eq(
+    $$SELECT DISTINCT o.classid::regclass::text FROM ext_obj o$$,
+    ARRAY['pg_proc', 'pg_type', 'pg_cast', 'pg_operator', 'pg_opclass', 'pg_opfamily'],
+    'the extension is made of functions, types, casts, operators and their classes only');
 
 SELECT * FROM finish();
 ROLLBACK;
