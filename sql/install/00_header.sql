@@ -43,3 +43,8 @@ BEGIN
     END IF;
 END
 $engage_schema_check$;
+
+-- The schema is created by CREATE EXTENSION and owned by whoever ran it: let
+-- every role use engage's types and functions, as in any other schema whose
+-- functions are executable by PUBLIC.
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
