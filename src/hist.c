@@ -95,6 +95,21 @@ hist_check_scale(int kind, const HistScale *scale, int sqlstate)
 }
 
 /*
+ * The DETAIL for an unreadable format version: a version above this build's
+ * was written by a newer engage (downgrade, or states shipped from a newer
+ * node); say so, and which versions this build reads.
+ */
+static char *
+hist_version_detail(int version)
+{
+	if (version > HIST_VERSION)
+		return psprintf("Format version %d was written by a newer version of engage; this build of engage reads format versions 1 to %d.",
+						version, HIST_VERSION);
+	return psprintf("Format version %d is not supported; this build of engage reads format versions 1 to %d.",
+					version, HIST_VERSION);
+}
+
+/*
  * Validate a state that came from outside this process's own aggregate:
  * version, kind, scale, unused bins zero, counts non-negative, total exact.
  */
@@ -109,7 +124,7 @@ hist_check(const ScoreHist *s, int kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s format version %d is not supported", hist_type_name(kind), s->version),
-				 errdetail("This build of engage reads format versions 1 to %d.", HIST_VERSION)));
+				 errdetail("%s", hist_version_detail(s->version))));
 	if (s->kind != kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -250,7 +265,8 @@ hist_add_state(ScoreHist *dst, const ScoreHist *src, int sign)
 		: pg_sub_s64_overflow(dst->n, src->n, &n))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s state has too many responses", hist_kind_name(dst->kind))));
+				 errmsg("%s state has too many responses", hist_kind_name(dst->kind)),
+				 errdetail("A state counts at most %lld responses.", (long long) PG_INT64_MAX)));
 	for (i = 0; i < HIST_MAX_BINS; i++)
 		if (sign < 0 && dst->counts[i] < src->counts[i])
 			ereport(ERROR,
@@ -492,8 +508,7 @@ hist_parse(const char *str, int kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type %s: \"%s\"", hist_type_name(kind), str),
-				 errdetail("Format version %d is not supported; this build of engage reads versions 1 to %d.",
-						   s->version, HIST_VERSION)));
+				 errdetail("%s", hist_version_detail(s->version))));
 	hist_expect(&ps, ":");
 	s->scale.lo = (int16) hist_read_int(&ps, 100, "scale minimum");
 	hist_expect(&ps, "..");
@@ -574,7 +589,7 @@ hist_recv_datum(FunctionCallInfo fcinfo, int kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("%s format version %d is not supported", hist_type_name(kind), s->version),
-				 errdetail("This build of engage reads format versions 1 to %d.", HIST_VERSION)));
+				 errdetail("%s", hist_version_detail(s->version))));
 	s->kind = (int16) pq_getmsgint(msg, 2);
 	s->scale.lo = (int16) pq_getmsgint(msg, 2);
 	s->scale.hi = (int16) pq_getmsgint(msg, 2);
