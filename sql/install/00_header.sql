@@ -39,7 +39,7 @@ BEGIN
         RAISE EXCEPTION 'schema "@extschema@" already holds % object(s) that do not belong to engage',
                         foreign_objects
             USING ERRCODE = '42P06',
-                  HINT = 'Install engage into a new schema, or drop the other objects first.';
+                  HINT = 'Drop the other objects from schema "@extschema@", or drop the schema, first.';
     END IF;
 END
 $engage_schema_check$;
