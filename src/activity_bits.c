@@ -9,6 +9,7 @@
 #include "utils/memutils.h"
 
 #include "activity.h"
+#include "engage.h"
 
 /* ------------------------------------------------------------------------
  * Bitmaps
@@ -127,8 +128,7 @@ act_problem(const ActivityState *s, int64 len)
 	if (len < (int64) ACT_HDRSZ)
 		return "The value is shorter than the state header.";
 	if (s->version < 1 || s->version > ACT_VERSION)
-		return psprintf("Format version %d is not supported; this build of engage reads versions 1 to %d.",
-						s->version, ACT_VERSION);
+		return engage_version_detail(s->version, ACT_VERSION);
 	if (s->flags != 0 || s->pad != 0)
 		return "Unused header fields must be zero.";
 	if (s->ndays < 1 || s->ndays > ACT_MAX_DAYS)

@@ -162,8 +162,7 @@ engage_activity_state_in(PG_FUNCTION_ARGS)
 	act_expect(&ps, 'v');
 	act_read_int(&ps, &version, false, "a format version");
 	if (version < 1 || version > ACT_VERSION)
-		act_syntax_error(&ps, psprintf("Format version %lld is not supported; this build of engage reads versions 1 to %d.",
-									   (long long) version, ACT_VERSION));
+		act_syntax_error(&ps, engage_version_detail(version, ACT_VERSION));
 	act_expect(&ps, ':');
 	first = act_read_day(&ps);
 	act_expect(&ps, ':');
@@ -298,8 +297,7 @@ engage_activity_state_recv(PG_FUNCTION_ARGS)
 	ndays = (int32) pq_getmsgint(msg, 4);
 	nusers = (int32) pq_getmsgint(msg, 4);
 	if (version < 1 || version > ACT_VERSION)
-		act_binary_error(psprintf("Format version %d is not supported; this build of engage reads versions 1 to %d.",
-								  version, ACT_VERSION));
+		act_binary_error(engage_version_detail(version, ACT_VERSION));
 	if (ndays < 1 || ndays > ACT_MAX_DAYS)
 		act_binary_error(psprintf("The range has %d days; a state covers 1 to %d days.", ndays, ACT_MAX_DAYS));
 	if (nusers < 1)

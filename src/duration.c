@@ -38,6 +38,7 @@
 #include "utils/timestamp.h"
 
 #include "duration.h"
+#include "engage.h"
 
 /* ---------------------------------------------------------------------------
  * Buckets, sums and running histograms
@@ -322,7 +323,7 @@ dur_entries_problem(const DurEntry *e, int n, int64 total, const DurSum *sum)
 		if (pg_add_s64_overflow(count, e[i].count, &count))
 			return "bucket counts too large";
 		int128_add_int64_mul_int64(&lo, e[i].count, dur_lower(e[i].bucket));
-		int128_add_int64_mul_int64(&hi, e[i].count, dur_lower(e[i].bucket) + dur_width(e[i].bucket) - 1);
+		int128_add_int64_mul_int64(&hi, e[i].count, dur_lower(e[i].bucket) + (dur_width(e[i].bucket) - 1));
 	}
 	if (count != total)
 		return "bucket counts do not add up to the count of durations";
@@ -605,8 +606,7 @@ void
 dur_check_version(const DurLiteral *lit, int64 version, int max)
 {
 	if (version < 1 || version > max)
-		dur_syntax_error(lit, psprintf("Format version %lld is not supported; this build of engage reads versions 1 to %d.",
-									   (long long) version, max));
+		dur_syntax_error(lit, engage_version_detail(version, max));
 }
 
 /* ---------------------------------------------------------------------------
@@ -692,7 +692,7 @@ dur_recv_state(const DurType *t, StringInfo msg)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("%s format version %d is not supported", t->name, version),
-				 errdetail("This build of engage reads format versions 1 to %d.", t->version)));
+				 errdetail("%s", engage_version_detail(version, t->version))));
 	s = t->flags && pq_getmsgint(msg, 2) != 0 ? NULL : t->recv(msg, &why);
 	if (s == NULL)
 		ereport(ERROR,

@@ -78,6 +78,7 @@ engage_hash64(uint64 k)
 #pragma GCC visibility push(hidden)
 
 /* hist.c: validation, construction and arithmetic */
+extern char *engage_version_detail(int64 version, int current);
 extern const char *hist_kind_name(int kind);
 extern const char *hist_type_name(int kind);
 extern void hist_check_scale(int kind, const HistScale *scale, int sqlstate);

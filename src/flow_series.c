@@ -500,7 +500,7 @@ engage_flow_series_deserialize(PG_FUNCTION_ARGS)
 	for (i = 0; i <= p; i++)
 	{
 		acc->bounds[i] = (int64) pq_getmsgint64(&msg);
-		if (TIMESTAMP_NOT_FINITE(acc->bounds[i]) || (i > 0 && acc->bounds[i] <= acc->bounds[i - 1]))
+		if (!IS_VALID_TIMESTAMP(acc->bounds[i]) || (i > 0 && acc->bounds[i] <= acc->bounds[i - 1]))
 			flow_bad_serial("bounds not finite and increasing");
 	}
 	for (i = 0; i < p * ACC_WIDTH; i++)
@@ -587,7 +587,7 @@ flow_state_problem(const FlowState *st, Size size)
 		return "length does not match the period count";
 	if (flow_step_problem(st->step_month, st->step_day, st->step_time))
 		return "step is not positive";
-	if (TIMESTAMP_NOT_FINITE(st->series_end))
+	if (!IS_VALID_TIMESTAMP(st->series_end))	/* finite and in range */
 		return "series_end is not finite";
 	for (k = 0; k < st->nperiods; k++)
 	{
@@ -595,7 +595,7 @@ flow_state_problem(const FlowState *st, Size size)
 		TimestampTz next = (k + 1 < st->nperiods) ? st->periods[k + 1].start : st->series_end;
 		int64		e;
 
-		if (TIMESTAMP_NOT_FINITE(pp->start) || pp->start >= next)
+		if (!IS_VALID_TIMESTAMP(pp->start) || pp->start >= next)
 			return "period bounds are not finite and increasing";
 		if (pp->s < 0 || pp->n < 0 || pp->l < 0 || pp->nl < 0)
 			return "negative count";

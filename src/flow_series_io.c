@@ -112,14 +112,13 @@ engage_flow_state_in(PG_FUNCTION_ARGS)
 	flow_expect(str, &p, "v");
 	version = flow_read_int(str, &p, PG_INT16_MAX, "version");
 	if (version < 1 || version > FLOW_STATE_VERSION)
-		flow_syntax_error(str, psprintf("Format version %d is not supported; this build of engage reads versions 1 to %d.",
-										(int) version, FLOW_STATE_VERSION));
+		flow_syntax_error(str, engage_version_detail(version, FLOW_STATE_VERSION));
 	flow_expect(str, &p, ";step=");
 	month = (int32) flow_read_int(str, &p, PG_INT32_MAX, "step months");
 	flow_expect(str, &p, "mon");
 	day = (int32) flow_read_int(str, &p, PG_INT32_MAX, "step days");
 	flow_expect(str, &p, "d");
-	time = flow_read_int(str, &p, PG_INT64_MAX - 1, "step microseconds");
+	time = flow_read_int(str, &p, PG_INT64_MAX, "step microseconds");	/* as binary input */
 	flow_expect(str, &p, "us");
 	for (;;)
 	{
@@ -250,7 +249,7 @@ engage_flow_state_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("flow_state format version %d is not supported", version),
-				 errdetail("This build of engage reads format versions 1 to %d.", FLOW_STATE_VERSION)));
+				 errdetail("%s", engage_version_detail(version, FLOW_STATE_VERSION))));
 	if ((int16) pq_getmsgint(msg, 2) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -95,21 +95,6 @@ hist_check_scale(int kind, const HistScale *scale, int sqlstate)
 }
 
 /*
- * The DETAIL for an unreadable format version: a version above this build's
- * was written by a newer engage (downgrade, or states shipped from a newer
- * node); say so, and which versions this build reads.
- */
-static char *
-hist_version_detail(int version)
-{
-	if (version > HIST_VERSION)
-		return psprintf("Format version %d was written by a newer version of engage; this build of engage reads format versions 1 to %d.",
-						version, HIST_VERSION);
-	return psprintf("Format version %d is not supported; this build of engage reads format versions 1 to %d.",
-					version, HIST_VERSION);
-}
-
-/*
  * Validate a state that came from outside this process's own aggregate:
  * version, kind, scale, unused bins zero, counts non-negative, total exact.
  */
@@ -124,7 +109,7 @@ hist_check(const ScoreHist *s, int kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s format version %d is not supported", hist_type_name(kind), s->version),
-				 errdetail("%s", hist_version_detail(s->version))));
+				 errdetail("%s", engage_version_detail(s->version, HIST_VERSION))));
 	if (s->kind != kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -508,7 +493,7 @@ hist_parse(const char *str, int kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type %s: \"%s\"", hist_type_name(kind), str),
-				 errdetail("%s", hist_version_detail(s->version))));
+				 errdetail("%s", engage_version_detail(s->version, HIST_VERSION))));
 	hist_expect(&ps, ":");
 	s->scale.lo = (int16) hist_read_int(&ps, 100, "scale minimum");
 	hist_expect(&ps, "..");
@@ -589,7 +574,7 @@ hist_recv_datum(FunctionCallInfo fcinfo, int kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("%s format version %d is not supported", hist_type_name(kind), s->version),
-				 errdetail("%s", hist_version_detail(s->version))));
+				 errdetail("%s", engage_version_detail(s->version, HIST_VERSION))));
 	s->kind = (int16) pq_getmsgint(msg, 2);
 	s->scale.lo = (int16) pq_getmsgint(msg, 2);
 	s->scale.hi = (int16) pq_getmsgint(msg, 2);

@@ -21,6 +21,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "engage.h"
 #include "optim.h"
 
 /* ---------------------------------------------------------------------------
@@ -184,7 +185,7 @@ model_check(const ModelValue *m, int kind, int sqlstate)
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 errmsg("%s format version %d is not supported", spec->type_name, m->version),
-				 errdetail("This build of engage reads format versions 1 to %d.", MODEL_VERSION)));
+				 errdetail("%s", engage_version_detail(m->version, MODEL_VERSION))));
 	if (m->kind != kind)
 		ereport(ERROR,
 				(errcode(sqlstate),
@@ -392,7 +393,7 @@ model_recv_datum(FunctionCallInfo fcinfo, int kind)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("%s format version %d is not supported", spec->type_name, m->version),
-				 errdetail("This build of engage reads format versions 1 to %d.", MODEL_VERSION)));
+				 errdetail("%s", engage_version_detail(m->version, MODEL_VERSION))));
 	if (m->kind != kind || nparams != spec->nparams)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

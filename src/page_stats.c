@@ -127,7 +127,7 @@ page_reserve(PageAgg *a, MemoryContext cxt, int64 extra, int64 bytes)
 			a->items = repalloc(a->items, cap * sizeof(PageItem));
 		a->cap = (int32) cap;
 	}
-	if (a->buflen + bytes > a->bufcap)
+	if (a->buf == NULL || a->buflen + bytes > a->bufcap)	/* never NULL, even for '' pages */
 	{
 		int64		need = a->buflen + bytes;
 		int64		cap;

@@ -607,8 +607,7 @@ engage_prop_state_in(PG_FUNCTION_ARGS)
 	p++;
 	version = prop_read_int(str, &p, "version");
 	if (version < 1 || version > PROP_VERSION)
-		prop_syntax_error(str, psprintf("Format version %lld is not supported; this build of engage reads versions 1 to %d.",
-										(long long) version, PROP_VERSION));
+		prop_syntax_error(str, engage_version_detail(version, PROP_VERSION));
 	s->version = PROP_VERSION;
 	if (*p != ':')
 		prop_syntax_error(str, psprintf("Expected \":\" at offset %d.", (int) (p - str)));

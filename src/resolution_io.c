@@ -233,7 +233,7 @@ engage_resolution_state_jsonb(PG_FUNCTION_ARGS)
 	for (i = 0; i < s->nentries; i++)
 		appendStringInfo(&buf, "%s[%lld, %lld, %lld]", i ? ", " : "",
 						 (long long) dur_lower(s->entries[i].bucket),
-						 (long long) (dur_lower(s->entries[i].bucket) + dur_width(s->entries[i].bucket) - 1),
+						 (long long) (dur_lower(s->entries[i].bucket) + (dur_width(s->entries[i].bucket) - 1)),
 						 (long long) s->entries[i].count);
 	appendStringInfoString(&buf, "]}");
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));

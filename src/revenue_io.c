@@ -94,8 +94,7 @@ engage_revenue_state_in(PG_FUNCTION_ARGS)
 	rev_expect(str, &p, "v");
 	version = rev_read_int(str, &p, "version");
 	if (version < 1 || version > REV_VERSION)
-		rev_syntax_error(str, psprintf("Format version %lld is not supported; this build of engage reads versions 1 to %d.",
-									   (long long) version, REV_VERSION));
+		rev_syntax_error(str, engage_version_detail(version, REV_VERSION));
 	s->version = REV_VERSION;
 	if (strncmp(p, ";ledger;", 8) == 0)
 	{
@@ -200,7 +199,7 @@ engage_revenue_state_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("revenue_state format version %d is not supported", s->version),
-				 errdetail("This build of engage reads format versions 1 to %d.", REV_VERSION)));
+				 errdetail("%s", engage_version_detail(s->version, REV_VERSION))));
 	s->flags = (int16) pq_getmsgint(msg, 2);
 	s->rows = (int64) pq_getmsgint64(msg);
 	for (i = 0; i < REV_NCLASSES; i++)

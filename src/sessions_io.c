@@ -107,8 +107,7 @@ engage_session_state_in(PG_FUNCTION_ARGS)
 	sess_expect(str, &p, "v");
 	version = sess_read_int(str, &p, "version");
 	if (version < 1 || version > SESS_VERSION)
-		sess_syntax_error(str, psprintf("Format version %lld is not supported; this build of engage reads versions 1 to %d.",
-										(long long) version, SESS_VERSION));
+		sess_syntax_error(str, engage_version_detail(version, SESS_VERSION));
 	s->version = SESS_VERSION;
 	for (i = 0; i < SESS_NFIELDS; i++)
 	{
@@ -179,7 +178,7 @@ engage_session_state_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("session_state format version %d is not supported", s->version),
-				 errdetail("This build of engage reads format versions 1 to %d.", SESS_VERSION)));
+				 errdetail("%s", engage_version_detail(s->version, SESS_VERSION))));
 	s->flags = (int16) pq_getmsgint(msg, 2);
 	for (i = 0; i < SESS_NFIELDS; i++)
 		*sess_field(s, i) = (int64) pq_getmsgint64(msg);
