@@ -11,7 +11,7 @@ ENGAGE_PKGS=(postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
     libtap-parser-sourcehandler-pgtap-perl make gcc)
 # What the test command needs on top (scheduler, sharding, clients, fuzzer).
 ENGAGE_TEST_PKGS=(postgresql-15-cron postgresql-15-plproxy python3-psycopg2
-    clang-14 libclang-rt-14-dev)
+    clang-14 libclang-rt-14-dev sqlsmith)
 
 # Print a message to stderr, prefixed so it stands out from tool output.
 engage_say() { printf '== %s\n' "$*" >&2; }

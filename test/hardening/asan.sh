@@ -9,7 +9,7 @@
 # Cluster `hard-asan` on port 54462 (ASAN_NAME, ASAN_PORT to change). It tests
 # a snapshot of the tree (git HEAD; HARD_SOURCE=worktree for the working
 # tree) built with -fsanitize=address and installed into a private copy of
-# the PostgreSQL tree (test/hardening/lib.sh), not the system install.
+# the PostgreSQL tree (test/hardening/pgtree.sh), not the system install.
 # Limits: the server itself is not instrumented, and PostgreSQL hands out
 # palloc'd chunks from larger malloc'd blocks, so ASan sees an overrun of a
 # palloc'd chunk only when it leaves the block (chunks over 8 kB have their
@@ -17,8 +17,8 @@
 # Leak detection is off (memory contexts are freed as a whole).
 # Reports: $HARD_ROOT/<name>/asan/asan.PID.
 
-# shellcheck source=test/hardening/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=test/hardening/pgtree.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pgtree.sh"
 # shellcheck source=test/hardening/sqlsmith.sh
 . "$ENGAGE_REPO/test/hardening/sqlsmith.sh"
 

@@ -102,7 +102,6 @@ DECLARE
     p pg_catalog.pg_proc;
     qname text;
     args text;
-    q text;
     src text;
     rel text;
     k integer;

@@ -5,12 +5,13 @@
 # uninitialised value, invalid free, overlap). Prints counts by kind.
 #
 #   test/hardening/valgrind.sh              # pg_regress suite only (slow: ~20-40x)
-#   VG_PGTAP=1 test/hardening/valgrind.sh   # and the pgTAP suites (much slower)
+#   VG_PGTAP=1 test/hardening/valgrind.sh   # and the pgTAP suites
+#   HARD_TESTS="01_nps 04_state_io" test/hardening/valgrind.sh   # some tests only
 #
 # Cluster `hard-vg` on port 54461 (VG_NAME, VG_PORT to change). It tests a
 # snapshot of the tree (git HEAD; HARD_SOURCE=worktree for the working tree),
 # built as usual (-O2 -g) and installed into a private copy of the PostgreSQL
-# tree (test/hardening/lib.sh), not the system install.
+# tree (test/hardening/pgtree.sh), not the system install.
 # Limits: Debian's PostgreSQL is not built with USE_VALGRIND, so memcheck sees
 # palloc'd memory only as whole malloc'd blocks of a memory context: reading
 # or writing past a palloc'd chunk into the same block goes unseen; reads of
@@ -18,8 +19,8 @@
 # Leak checking is off (PostgreSQL frees memory contexts, not each chunk).
 # Logs stay in $HARD_ROOT/<name>/ (vg/vg.PID.log, regress/, postgres.log).
 
-# shellcheck source=test/hardening/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=test/hardening/pgtree.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pgtree.sh"
 
 # Print "KIND|COUNT" lines for the valgrind logs in folder DIR: error blocks
 # by kind; only those with a stack frame matching regex FRAMES if not empty,
@@ -87,7 +88,7 @@ max_parallel_workers_per_gather = 2" hard_cluster_init "$name" "$port" || return
         engage_say "the positive control could not run"
     hard_postmaster_stop "$name" 600 || engage_say "postmaster did not stop cleanly"
     trap - EXIT
-    procs="$(ls "$vgdir" | wc -l)"
+    procs="$(find "$vgdir" -name 'vg.*.log' | wc -l)"
     all="$(vg_count "$vgdir" "" "hard_probe_|engage[.]so|$dir/main/src/")"
     eng="$(vg_count "$vgdir" "engage[.]so|$dir/main/src/")"
     probe="$(vg_count "$vgdir" hard_probe_)"

@@ -45,7 +45,7 @@ tap_is "$(smith_sql 'SELECT pg_postmaster_start_time()' 2>&1)" "$start0" \
 tap_is "$(head -1 "$ENGAGE_DATA/postmaster.pid" 2>&1)" "$pid0" "same postmaster process"
 crashes="$(smith_crashes "$ENGAGE_LOG" "$OUT/crashes.log")"
 tap_is "$crashes" "0" "server log shows no process killed by a signal, no PANIC"
-[ "$crashes" -eq 0 ] || cat "$OUT/crashes.log" | sed 's/^/# /'
+[ "$crashes" -eq 0 ] || sed 's/^/# /' "$OUT/crashes.log"
 
 # Queries ran: the server counted at least one transaction per generated query.
 x1="$(smith_sql "SELECT xact_commit + xact_rollback - $x0 FROM pg_stat_database WHERE datname = '$SMITH_DB'")"

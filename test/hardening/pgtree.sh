@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Helpers for test/hardening/valgrind.sh and asan.sh. Source it.
+# Private PostgreSQL install trees for test/hardening/valgrind.sh and asan.sh.
+# Source it.
 # Each run tests a snapshot of the tree, built and installed into a private
 # copy of the PostgreSQL install tree, never over the system install that
 # other runs share:
@@ -112,13 +113,17 @@ hard_postmaster_stop() {
 }
 
 # Run the regression suite of NAME's snapshot (the tests make installcheck
-# runs: sql/NN_*.sql, same options) against the running cluster; results in
-# $HARD_ROOT/NAME/regress. pg_regress is called directly with its own output
-# folder, so nothing is written into the repository or rebuilt there.
-# Prints "PASS FAIL".
+# runs: sql/NN_*.sql, same options; only those named in $HARD_TESTS if set)
+# against the running cluster; results in $HARD_ROOT/NAME/regress. pg_regress
+# is called directly with its own output folder, so nothing is written into
+# the repository or rebuilt there. Prints "PASS FAIL".
 hard_regress() {
     local name="$1" dir="$HARD_ROOT/$1" tests=() t rc=0 counts
-    for t in "$dir"/main/sql/[0-9][0-9]_*.sql; do tests+=("$(basename "$t" .sql)"); done
+    if [ -n "${HARD_TESTS:-}" ]; then
+        read -r -a tests <<<"$HARD_TESTS"
+    else
+        for t in "$dir"/main/sql/[0-9][0-9]_*.sql; do tests+=("$(basename "$t" .sql)"); done
+    fi
     rm -rf "$dir/regress"; mkdir -p "$dir/regress"
     (cd "$dir/main" && "$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress" \
         --inputdir=. --outputdir="$dir/regress" --bindir="$("$PG_CONFIG" --bindir)" \
@@ -189,6 +194,7 @@ hard_probe_stack(PG_FUNCTION_ARGS)
     PG_RETURN_INT32(a[0]);
 }
 PROBE
+    # shellcheck disable=SC2086  # CFLAGS is a list of flags
     gcc -O1 -g -fPIC -shared $cflags -I"$("$PG_CONFIG" --includedir-server)" \
         -o "$dir/probe.so" "$dir/probe.c" && chmod a+r "$dir/probe.so"
 }
