@@ -17,58 +17,14 @@ SHARDS=(plx0 plx1)
 PORTS=(54337 54338)
 PSQL="$(engage_pgbin)/psql"
 
-# Stop and remove the shard clusters, drop the proxy's database.
-cleanup() {
-    local s dir
-    for s in "${SHARDS[@]}"; do
-        dir="$(engage_cluster_dir "$s")"
-        engage_cluster_stop "$s" >/dev/null 2>&1 || true
-        case "$dir" in */.run/"$s"|/tmp/engage-"$s".*) rm -rf "$dir" ;; esac
-        rm -f "$ENGAGE_REPO/.run/$s.path"
-    done
-    "$PSQL" -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-# Stop the script: the plan line makes the harness count it as failed.
-bail() { echo "Bail out! $*"; exit 1; }
+# shellcheck source=test/integration/shards.sh
+. "$HERE/shards.sh"
 
 # Run SQL on the proxy's test database; print unaligned tuples only.
 proxy() { "$PSQL" -XAtq -R " ; " -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
-# Run SQL on database DB of shard N (0 or 1) over TCP on 127.0.0.1.
-shard_db() {
-    local n="$1" db="$2"; shift 2
-    "$PSQL" -XAtq -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${PORTS[$n]}" -U postgres -d "$db" "$@"
-}
-
-# Run SQL on the test database of shard N.
-shard() { local n="$1"; shift; shard_db "$n" "$DB" "$@"; }
-
-# Print plain SQL for the text of the NPS state of the responses matching
-# the condition $1 (e.g. "WHERE segment = 'smb'", or empty): one count per score.
-plain_nps() {
-    echo "SELECT 'v1:0..10:>=9:[' || string_agg(coalesce(c, 0)::text, ',' ORDER BY v) || ']'
-          FROM generate_series(0, 10) v
-          LEFT JOIN (SELECT score, count(*) AS c FROM responses $1 GROUP BY score) k ON k.score = v"
-}
-
 # --- shard clusters (TCP on 127.0.0.1 only) -------------------------------
-pids=()
-for n in 0 1; do
-    ( ENGAGE_PORT="${PORTS[$n]}" ENGAGE_EXTRA_CONF="listen_addresses = '127.0.0.1'
-shared_buffers = 32MB" engage_cluster_start "${SHARDS[$n]}" ) >/dev/null &
-    pids+=($!)
-done
-started=0
-for p in "${pids[@]}"; do wait "$p" || started=1; done    # both finish before any bail
-[ "$started" -eq 0 ] || bail "a shard cluster did not start"
-
-TABLES="
-CREATE TABLE responses (customer_id bigint NOT NULL, segment text NOT NULL,
-                        score integer, csat integer, effort integer);
-CREATE TABLE page_views (user_id bigint NOT NULL, ts timestamptz NOT NULL, converted boolean);"
+shards_start
 
 # Functions on each shard: states of the shard's own rows. The proxy's
 # functions of the same names call them.
